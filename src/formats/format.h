@@ -1,0 +1,70 @@
+/*
+ * format.h — the interface every input format driver implements.
+ *
+ * A driver reads one input (struct vg_input) and pushes each record to a
+ * sink: either a parsed event (sink->emit) or a rejection with a reason
+ * (sink->reject).  The event handed to emit is owned by the driver and is
+ * valid only during the call; the record text likewise.  A driver never
+ * stops at a bad record: it rejects it and goes on; it returns an error only
+ * when the input itself fails (I/O) or the sink asks to stop (a non-zero
+ * return from emit/reject is passed back up unchanged).
+ *
+ * Drivers set fields exactly as the feed gives them (IntelMQ's parser
+ * semantics, before any enrichment) and call event_validate before emit;
+ * a record whose validation fails is rejected with the validation message.
+ */
+#ifndef VG_FORMAT_H
+#define VG_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/input.h"
+#include "event/event.h"
+
+struct format_record {
+    const char *file;   /* input name */
+    uint64_t line;      /* 1-based line (or first line of a CSV record) */
+    const char *raw;    /* the record's bytes as read (may contain NULs) */
+    size_t raw_len;
+};
+
+struct format_sink {
+    int (*emit)(void *ctx, struct event *ev, const struct format_record *rec);
+    int (*reject)(void *ctx, const struct format_record *rec, const char *reason);
+    void *ctx;
+};
+
+struct format_options {
+    const char *report;      /* shadowserver: report type override, or NULL */
+    const char *schema_path; /* shadowserver: schema JSON, or NULL = search */
+    const char *feed_name;   /* override feed.name, or NULL */
+};
+
+struct format_driver {
+    const char *name;
+    const char *summary;
+    /* How sure the driver is that this input is its format: 0 (no) to 100,
+     * from the file name (may be "<stdin>") and the first bytes. */
+    int (*detect)(const char *name, const char *head, size_t len);
+    int (*parse)(struct vg_input *in, const struct format_options *opt,
+                 const struct format_sink *sink, struct vg_err *err);
+};
+
+/* All registered drivers, NULL-terminated. */
+const struct format_driver *const *format_drivers(void);
+const struct format_driver *format_find(const char *name);
+/* Best driver for this input, or NULL when none scores above 0. */
+const struct format_driver *format_detect(struct vg_input *in, struct vg_err *err);
+
+/* The drivers (defined in their own files). */
+extern const struct format_driver format_ctip;
+extern const struct format_driver format_shadowserver;
+extern const struct format_driver format_intelmq;
+
+/* Helper for drivers: 1 when the bytes contain NUL or other control bytes
+ * that never occur in text (allowed: \t \n \r). */
+int format_is_binary(const char *p, size_t n);
+
+#endif

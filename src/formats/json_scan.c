@@ -1,0 +1,916 @@
+/*
+ * json_scan.c — the in-place JSON scanner (see json_scan.h).
+ *
+ * Grammar: RFC 8259 §2-§8, exactly: the value grammar of §3, objects §4,
+ * arrays §5, numbers §6 (no leading zeros, no '+', no bare '.'), strings §7
+ * (escapes " \ / b f n r t uXXXX; UTF-16 surrogate pairs must pair up;
+ * no raw control characters), UTF-8 only (§8.1, checked per RFC 3629).
+ *
+ * Design.  A value is lexed where it lies.  Scalars are converted at once;
+ * a container met as a member value is skipped by an iterative state
+ * machine that validates everything inside it (a bit per open level says
+ * object or array, so there is no recursion and the C stack stays small
+ * whatever the input) and is handed out as its span.  Walking that span
+ * later (json_scan_enter) scans it again; a top-level document walked with
+ * json_scan_open is scanned only once.
+ *
+ * Speed.  Most of a threat-feed line is string bytes, so the string loop
+ * tests 16 bytes at a time with SSE2 (one signed compare catches both
+ * control characters and non-ASCII bytes) and drops to byte-wise work only
+ * at a quote, a backslash, a control or a non-ASCII byte.  Numbers take
+ * Clinger's fast path (an exact mantissa below 2^53 times an exact power of
+ * ten below 1e22 is correctly rounded by one IEEE operation) and fall back
+ * to strtod on a normalised, locale-independent copy otherwise.
+ */
+#include "formats/json_scan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+struct lex {
+    const char *doc;
+    const char *p;
+    const char *end;
+    unsigned max_depth;
+    struct vg_err *err;
+    size_t err_off;
+};
+
+/* Bytes that need no attention inside a string: printable ASCII except
+ * the quote and the backslash. */
+static const unsigned char str_plain[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+    R16(0), R16(0),                                          /* 0x00-0x1f */
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,          /* 0x20-0x2f */
+    R16(1), R16(1),                                          /* 0x30-0x4f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,          /* 0x50-0x5f */
+    R16(1), R16(1),                                          /* 0x60-0x7f */
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
+#undef R16
+};
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && (unsigned char)*p <= ' ' &&
+           (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+        p++;
+    return p;
+}
+
+static int lex_fail(struct lex *L, const char *at, int code, const char *what)
+{
+    L->err_off = (size_t)(at - L->doc);
+    if (L->err)
+        vg_err_set(L->err, code, "JSON: %s at byte %zu", what, L->err_off);
+    return code;
+}
+
+/* "expected X" with a description of what was found instead. */
+static int lex_unexpected(struct lex *L, const char *at, const char *expected)
+{
+    char what[96];
+    if (at >= L->end) {
+        snprintf(what, sizeof what, "unexpected end of input, expected %s", expected);
+    } else {
+        unsigned char c = (unsigned char)*at;
+        if (c > 0x20 && c < 0x7f)
+            snprintf(what, sizeof what, "expected %s, found '%c'", expected, c);
+        else
+            snprintf(what, sizeof what, "expected %s, found byte 0x%02x", expected, c);
+    }
+    return lex_fail(L, at, VG_EPARSE, what);
+}
+
+/* Length (1..4) of the valid UTF-8 sequence at s, 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+    }
+    if (c >= 0xe0 && c <= 0xef) {
+        if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+            return 0;
+        if (c == 0xe0 && s[1] < 0xa0)
+            return 0; /* overlong */
+        if (c == 0xed && s[1] >= 0xa0)
+            return 0; /* UTF-16 surrogate */
+        return 3;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+            (s[3] & 0xc0) != 0x80)
+            return 0;
+        if (c == 0xf0 && s[1] < 0x90)
+            return 0; /* overlong */
+        if (c == 0xf4 && s[1] >= 0x90)
+            return 0; /* above U+10FFFF */
+        return 4;
+    }
+    return 0;
+}
+
+int json_scan_utf8_valid(const char *p, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = utf8_len(s + i, n - i);
+        if (!k)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+static int hex_val(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* The 4 hex digits at p (bounded by end), or -1. */
+static long hex4(const char *p, const char *end)
+{
+    if (end - p < 4)
+        return -1;
+    long v = 0;
+    for (int k = 0; k < 4; k++) {
+        int h = hex_val(p[k]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* L->p at the opening quote.  Validates the string; fills v when given.
+ * An object key may not hold \u0000 (jansson's limit, and C code that
+ * builds names from keys should never meet a NUL). */
+static int lex_string(struct lex *L, struct json_scan_value *v, int is_key)
+{
+    const char *start = L->p, *p = start + 1, *end = L->end;
+    int escaped = 0;
+    for (;;) {
+#if defined(__SSE2__)
+        const __m128i quote = _mm_set1_epi8('"');
+        const __m128i bslash = _mm_set1_epi8('\\');
+        const __m128i space = _mm_set1_epi8(0x20);
+        for (;;) {
+            if (end - p < 16) {
+                while (p < end && str_plain[(unsigned char)*p])
+                    p++;
+                break;
+            }
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+            __m128i hit = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                _mm_cmplt_epi8(x, space)); /* signed: < 0x20 or >= 0x80 */
+            int m = _mm_movemask_epi8(hit);
+            if (m) {
+                p += __builtin_ctz((unsigned)m);
+                break;
+            }
+            p += 16;
+        }
+#else
+        while (p < end && str_plain[(unsigned char)*p])
+            p++;
+#endif
+        if (p >= end)
+            return lex_fail(L, start, VG_EPARSE, "unterminated string");
+        unsigned char c = (unsigned char)*p;
+        if (c == '"')
+            break;
+        if (c == '\\') {
+            escaped = 1;
+            if (end - p < 2)
+                return lex_fail(L, start, VG_EPARSE, "unterminated string");
+            switch (p[1]) {
+            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+                p += 2;
+                break;
+            case 'u': {
+                long u = hex4(p + 2, end);
+                if (u < 0)
+                    return lex_fail(L, p, VG_EPARSE, "invalid \\u escape");
+                if (u >= 0xd800 && u <= 0xdbff) {
+                    if (end - p < 12 || p[6] != '\\' || p[7] != 'u')
+                        return lex_fail(L, p, VG_EPARSE, "unpaired UTF-16 surrogate");
+                    long lo = hex4(p + 8, end);
+                    if (lo < 0)
+                        return lex_fail(L, p + 6, VG_EPARSE, "invalid \\u escape");
+                    if (lo < 0xdc00 || lo > 0xdfff)
+                        return lex_fail(L, p, VG_EPARSE, "unpaired UTF-16 surrogate");
+                    p += 12;
+                } else if (u >= 0xdc00 && u <= 0xdfff) {
+                    return lex_fail(L, p, VG_EPARSE, "unpaired UTF-16 surrogate");
+                } else if (u == 0 && is_key) {
+                    return lex_fail(L, p, VG_EPARSE, "\\u0000 in an object key");
+                } else {
+                    p += 6;
+                }
+                break;
+            }
+            default:
+                return lex_fail(L, p, VG_EPARSE, "invalid escape in string");
+            }
+        } else if (c < 0x20) {
+            return lex_fail(L, p, VG_EPARSE, "control character in string");
+        } else {
+            size_t k = utf8_len((const unsigned char *)p, (size_t)(end - p));
+            if (!k)
+                return lex_fail(L, p, VG_EPARSE, "invalid UTF-8 in string");
+            p += k;
+        }
+    }
+    if (v) {
+        v->type = JSCAN_STRING;
+        v->str = start + 1;
+        v->str_len = (size_t)(p - start - 1);
+        v->escaped = escaped;
+    }
+    L->p = p + 1;
+    return 0;
+}
+
+static const double pow10_exact[23] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* Correctly rounded value of the decimal digits of [ip, ie) and [fp, fe)
+ * times 10^exp10, for the cases Clinger's fast path does not cover: keep
+ * the first 780 significant digits (enough to round any double correctly)
+ * plus a sticky 1 when a non-zero digit was dropped, and let strtod round.
+ * The copy has no decimal point, so the locale cannot interfere. */
+static double slow_decimal(const char *ip, const char *ie, const char *fp,
+                           const char *fe, int64_t exp10)
+{
+    enum { KEEP = 780 };
+    char buf[KEEP + 32];
+    size_t nd = 0;
+    int sticky = 0;
+    int64_t e = exp10;
+    for (int part = 0; part < 2; part++) {
+        const char *s = part ? fp : ip, *t = part ? fe : ie;
+        for (; s && s < t; s++) {
+            if (part)
+                e--; /* every fraction digit scales by 1/10 */
+            if (nd == 0 && *s == '0')
+                continue;
+            if (nd < KEEP) {
+                buf[nd++] = *s;
+            } else {
+                e++; /* a dropped digit: the kept ones scale up */
+                sticky |= *s != '0';
+            }
+        }
+    }
+    if (nd == 0)
+        return 0.0;
+    if (sticky) {
+        buf[nd++] = '1';
+        e--;
+    }
+    if (e > 99999)
+        e = 99999;
+    if (e < -99999)
+        e = -99999;
+    snprintf(buf + nd, sizeof buf - nd, "e%d", (int)e);
+    return strtod(buf, NULL);
+}
+
+/* L->p at '-' or a digit. */
+static int lex_number(struct lex *L, struct json_scan_value *v)
+{
+    const char *start = L->p, *p = start, *end = L->end;
+    int neg = 0;
+    if (*p == '-') {
+        neg = 1;
+        p++;
+    }
+    if (p >= end || !is_digit(*p))
+        return lex_fail(L, start, VG_EPARSE, "invalid number");
+    const char *ip = p;
+    if (*p == '0') {
+        p++;
+        if (p < end && is_digit(*p))
+            return lex_fail(L, start, VG_EPARSE, "leading zero in number");
+    } else {
+        while (p < end && is_digit(*p))
+            p++;
+    }
+    const char *ie = p, *fp = NULL, *fe = NULL;
+    int is_float = 0;
+    int64_t exp10 = 0;
+    if (p < end && *p == '.') {
+        p++;
+        if (p >= end || !is_digit(*p))
+            return lex_fail(L, p, VG_EPARSE, "digit expected after '.' in number");
+        fp = p;
+        while (p < end && is_digit(*p))
+            p++;
+        fe = p;
+        is_float = 1;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        int eneg = 0;
+        if (p < end && (*p == '+' || *p == '-'))
+            eneg = *p++ == '-';
+        if (p >= end || !is_digit(*p))
+            return lex_fail(L, p, VG_EPARSE, "digit expected in exponent");
+        while (p < end && is_digit(*p)) {
+            if (exp10 < 100000000)
+                exp10 = exp10 * 10 + (*p - '0');
+            p++;
+        }
+        if (eneg)
+            exp10 = -exp10;
+        is_float = 1;
+    }
+    if (!is_float) {
+        size_t nd = (size_t)(ie - ip);
+        uint64_t u = 0;
+        if (nd > 19)
+            return lex_fail(L, start, VG_EPARSE, "integer out of range");
+        for (const char *s = ip; s < ie; s++)
+            u = u * 10 + (uint64_t)(*s - '0');
+        if (neg) {
+            if (u > (uint64_t)INT64_MAX + 1)
+                return lex_fail(L, start, VG_EPARSE, "integer out of range");
+            v->i = u == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)u;
+        } else {
+            if (u > (uint64_t)INT64_MAX)
+                return lex_fail(L, start, VG_EPARSE, "integer out of range");
+            v->i = (int64_t)u;
+        }
+        v->type = JSCAN_INT;
+        v->f = (double)v->i;
+        L->p = p;
+        return 0;
+    }
+    /* Significant digits into a 64-bit mantissa while they fit exactly. */
+    uint64_t m = 0;
+    int nsig = 0, exact = 1;
+    int64_t e = exp10;
+    for (const char *s = ip; s < ie; s++) {
+        if (nsig == 0 && *s == '0')
+            continue;
+        if (nsig < 19) {
+            m = m * 10 + (uint64_t)(*s - '0');
+            nsig++;
+        } else {
+            exact = 0;
+            break;
+        }
+    }
+    for (const char *s = fp; exact && s && s < fe; s++) {
+        if (nsig == 0 && *s == '0') {
+            e--;
+            continue;
+        }
+        if (nsig < 19) {
+            m = m * 10 + (uint64_t)(*s - '0');
+            nsig++;
+            e--;
+        } else {
+            exact = 0;
+        }
+    }
+    double f;
+    if (exact && m == 0)
+        f = 0.0;
+    else if (exact && m <= (UINT64_C(1) << 53) && e >= -22 && e <= 22)
+        f = e < 0 ? (double)m / pow10_exact[-e] : (double)m * pow10_exact[e];
+    else
+        f = slow_decimal(ip, ie, fp, fe, exp10);
+    if (isinf(f))
+        return lex_fail(L, start, VG_EPARSE, "number out of range");
+    v->type = JSCAN_FLOAT;
+    v->f = neg ? -f : f;
+    v->i = 0;
+    L->p = p;
+    return 0;
+}
+
+static int lex_literal(struct lex *L, const char *word, size_t n,
+                       enum json_scan_type t, struct json_scan_value *v)
+{
+    if ((size_t)(L->end - L->p) < n || memcmp(L->p, word, n) != 0)
+        return lex_unexpected(L, L->p, "a JSON value");
+    v->type = t;
+    L->p += n;
+    return 0;
+}
+
+static int lex_scalar(struct lex *L, struct json_scan_value *v)
+{
+    switch (*L->p) {
+    case '"': return lex_string(L, v, 0);
+    case 't': return lex_literal(L, "true", 4, JSCAN_TRUE, v);
+    case 'f': return lex_literal(L, "false", 5, JSCAN_FALSE, v);
+    case 'n': return lex_literal(L, "null", 4, JSCAN_NULL, v);
+    case '-': case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9':
+        return lex_number(L, v);
+    default:
+        return lex_unexpected(L, L->p, "a JSON value");
+    }
+}
+
+/* L->p at '{' or '[' of a container of the given depth (already checked).
+ * Validates up to and including the matching bracket. */
+static int skip_container(struct lex *L, unsigned depth)
+{
+    uint64_t is_obj[JSON_SCAN_MAX_DEPTH / 64 + 1];
+    unsigned open = 0; /* containers open; the innermost is open - 1 */
+    const char *p = L->p, *end = L->end;
+    struct json_scan_value scratch;
+    int rc;
+
+open_container:
+    if (*p == '{')
+        is_obj[open / 64] |= UINT64_C(1) << (open % 64);
+    else
+        is_obj[open / 64] &= ~(UINT64_C(1) << (open % 64));
+    open++;
+    p = skip_ws(p + 1, end);
+    if (p >= end)
+        return lex_unexpected(L, p, "a value or a closing bracket");
+    {
+        int obj = (is_obj[(open - 1) / 64] >> ((open - 1) % 64)) & 1;
+        if (*p == (obj ? '}' : ']')) {
+            p++;
+            goto closed;
+        }
+    }
+member:
+    if ((is_obj[(open - 1) / 64] >> ((open - 1) % 64)) & 1) {
+        if (p >= end || *p != '"')
+            return lex_unexpected(L, p, "a string (object key)");
+        L->p = p;
+        if ((rc = lex_string(L, NULL, 1)))
+            return rc;
+        p = skip_ws(L->p, end);
+        if (p >= end || *p != ':')
+            return lex_unexpected(L, p, "':' after object key");
+        p = skip_ws(p + 1, end);
+    }
+    if (depth + open > L->max_depth)
+        return lex_fail(L, p, VG_ELIMIT, "nesting too deep");
+    if (p >= end)
+        return lex_unexpected(L, p, "a JSON value");
+    if (*p == '{' || *p == '[')
+        goto open_container;
+    L->p = p;
+    if ((rc = lex_scalar(L, &scratch)))
+        return rc;
+    p = L->p;
+after_value:
+    p = skip_ws(p, end);
+    if (p >= end)
+        return lex_unexpected(L, p, "',' or a closing bracket");
+    if (*p == ',') {
+        p = skip_ws(p + 1, end);
+        goto member;
+    }
+    {
+        int obj = (is_obj[(open - 1) / 64] >> ((open - 1) % 64)) & 1;
+        if (*p != (obj ? '}' : ']'))
+            return lex_unexpected(L, p, obj ? "',' or '}'" : "',' or ']'");
+    }
+    p++;
+closed:
+    if (--open == 0) {
+        L->p = p;
+        return 0;
+    }
+    goto after_value;
+}
+
+/* L->p at the first byte of a value (whitespace skipped). */
+static int lex_value(struct lex *L, unsigned depth, struct json_scan_value *v)
+{
+    const char *start = L->p;
+    int rc;
+    if (start >= L->end)
+        return lex_unexpected(L, start, "a JSON value");
+    if (depth > L->max_depth)
+        return lex_fail(L, start, VG_ELIMIT, "nesting too deep");
+    if (*start == '{' || *start == '[') {
+        if ((rc = skip_container(L, depth)))
+            return rc;
+        v->type = *start == '{' ? JSCAN_OBJECT : JSCAN_ARRAY;
+    } else if ((rc = lex_scalar(L, v))) {
+        return rc;
+    }
+    v->depth = depth;
+    v->raw = start;
+    v->raw_len = (size_t)(L->p - start);
+    v->offset = (size_t)(start - L->doc);
+    return 0;
+}
+
+static unsigned clamp_depth(unsigned max_depth)
+{
+    if (max_depth == 0 || max_depth > JSON_SCAN_MAX_DEPTH)
+        return JSON_SCAN_MAX_DEPTH;
+    return max_depth;
+}
+
+int json_scan_parse(const char *p, size_t n, unsigned max_depth,
+                    struct json_scan_value *v, struct vg_err *err)
+{
+    struct lex L = {p, p, p + n, clamp_depth(max_depth), err, 0};
+    int rc;
+    L.p = skip_ws(L.p, L.end);
+    if (L.p >= L.end)
+        return lex_fail(&L, L.p, VG_EPARSE, "empty document");
+    if ((rc = lex_value(&L, 1, v)))
+        return rc;
+    L.p = skip_ws(L.p, L.end);
+    if (L.p != L.end)
+        return lex_fail(&L, L.p, VG_EPARSE, "trailing characters after the document");
+    return 0;
+}
+
+int json_scan_check(const char *p, size_t n, unsigned max_depth, size_t *err_off,
+                    struct vg_err *err)
+{
+    struct lex L = {p, p, p + n, clamp_depth(max_depth), err, 0};
+    struct json_scan_value v;
+    int rc;
+    L.p = skip_ws(L.p, L.end);
+    if (L.p >= L.end)
+        rc = lex_fail(&L, L.p, VG_EPARSE, "empty document");
+    else if (!(rc = lex_value(&L, 1, &v))) {
+        L.p = skip_ws(L.p, L.end);
+        if (L.p != L.end)
+            rc = lex_fail(&L, L.p, VG_EPARSE, "trailing characters after the document");
+    }
+    if (rc && err_off)
+        *err_off = L.err_off;
+    return rc;
+}
+
+int json_scan_validate(const char *p, size_t n)
+{
+    return json_scan_check(p, n, JSON_SCAN_MAX_DEPTH, NULL, NULL);
+}
+
+int json_scan_open(struct json_scan_iter *it, const char *p, size_t n,
+                   unsigned max_depth, struct vg_err *err)
+{
+    struct lex L = {p, p, p + n, 0, err, 0};
+    const char *q = skip_ws(p, p + n);
+    memset(it, 0, sizeof *it);
+    it->state = 2;
+    if (q >= p + n || (*q != '{' && *q != '[')) {
+        int rc = q >= p + n ? lex_fail(&L, q, VG_EPARSE, "empty document")
+                            : lex_unexpected(&L, q, "'{' or '['");
+        it->err_offset = L.err_off;
+        return rc;
+    }
+    it->doc = p;
+    it->p = q + 1;
+    it->end = p + n;
+    it->depth = 1;
+    it->max_depth = clamp_depth(max_depth);
+    it->kind = *q;
+    it->state = 0;
+    it->top = 1;
+    return 0;
+}
+
+int json_scan_enter(struct json_scan_iter *it, const struct json_scan_value *v)
+{
+    memset(it, 0, sizeof *it);
+    it->state = 2;
+    if ((v->type != JSCAN_OBJECT && v->type != JSCAN_ARRAY) || v->raw_len < 2)
+        return VG_EINVAL;
+    it->doc = v->raw - v->offset;
+    it->p = v->raw + 1;
+    it->end = v->raw + v->raw_len;
+    it->depth = v->depth;
+    it->max_depth = JSON_SCAN_MAX_DEPTH; /* the span was validated already */
+    it->kind = v->type == JSCAN_OBJECT ? '{' : '[';
+    it->state = 0;
+    it->top = 0;
+    return 0;
+}
+
+/* Past the closing bracket at p: the container ends here. */
+static int iter_close(struct json_scan_iter *it, struct lex *L, const char *p)
+{
+    p++;
+    if (it->top) {
+        p = skip_ws(p, it->end);
+        if (p != it->end)
+            return lex_fail(L, p, VG_EPARSE, "trailing characters after the document");
+    } else if (p != it->end) {
+        return lex_fail(L, p, VG_EPARSE, "container ends before its span");
+    }
+    it->p = p;
+    it->state = 2;
+    return 0;
+}
+
+/* Common head of *_next: the byte where the next element starts, after a
+ * ',' when one is due; sets *closing when the container ends instead. */
+static int iter_step(struct json_scan_iter *it, struct lex *L, char close,
+                     const char **at, int *closing)
+{
+    const char *p = skip_ws(it->p, it->end);
+    *closing = 0;
+    if (p >= it->end)
+        return lex_unexpected(L, p, close == '}' ? "',' or '}'" : "',' or ']'");
+    if (*p == close) {
+        *closing = 1;
+        *at = p;
+        return 0;
+    }
+    if (it->state == 1) {
+        if (*p != ',')
+            return lex_unexpected(L, p, close == '}' ? "',' or '}'" : "',' or ']'");
+        p = skip_ws(p + 1, it->end);
+    }
+    *at = p;
+    return 0;
+}
+
+int json_scan_object_next(struct json_scan_iter *it, struct json_scan_value *key,
+                          struct json_scan_value *val, struct vg_err *err)
+{
+    struct lex L = {it->doc, it->p, it->end, it->max_depth, err, 0};
+    const char *p;
+    int rc, closing;
+    if (it->state == 2)
+        return 0;
+    if (it->kind != '{')
+        return vg_err_set(err, VG_EINVAL, "JSON: not an object");
+    if ((rc = iter_step(it, &L, '}', &p, &closing)))
+        goto fail;
+    if (closing) {
+        if ((rc = iter_close(it, &L, p)))
+            goto fail;
+        return 0;
+    }
+    if (p >= it->end || *p != '"') {
+        rc = lex_unexpected(&L, p, "a string (object key)");
+        goto fail;
+    }
+    L.p = p;
+    if ((rc = lex_string(&L, key, 1)))
+        goto fail;
+    key->depth = it->depth + 1;
+    key->raw = p;
+    key->raw_len = (size_t)(L.p - p);
+    key->offset = (size_t)(p - it->doc);
+    p = skip_ws(L.p, it->end);
+    if (p >= it->end || *p != ':') {
+        rc = lex_unexpected(&L, p, "':' after object key");
+        goto fail;
+    }
+    L.p = skip_ws(p + 1, it->end);
+    if ((rc = lex_value(&L, it->depth + 1, val)))
+        goto fail;
+    it->p = L.p;
+    it->state = 1;
+    return 1;
+fail:
+    it->err_offset = L.err_off;
+    it->state = 2;
+    return rc;
+}
+
+int json_scan_array_next(struct json_scan_iter *it, struct json_scan_value *val,
+                         struct vg_err *err)
+{
+    struct lex L = {it->doc, it->p, it->end, it->max_depth, err, 0};
+    const char *p;
+    int rc, closing;
+    if (it->state == 2)
+        return 0;
+    if (it->kind != '[')
+        return vg_err_set(err, VG_EINVAL, "JSON: not an array");
+    if ((rc = iter_step(it, &L, ']', &p, &closing)))
+        goto fail;
+    if (closing) {
+        if ((rc = iter_close(it, &L, p)))
+            goto fail;
+        return 0;
+    }
+    L.p = p;
+    if ((rc = lex_value(&L, it->depth + 1, val)))
+        goto fail;
+    it->p = L.p;
+    it->state = 1;
+    return 1;
+fail:
+    it->err_offset = L.err_off;
+    it->state = 2;
+    return rc;
+}
+
+static size_t utf8_put(char *o, unsigned long cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xc0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xe0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        o[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    o[0] = (char)(0xf0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    o[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+/* Decode the escape at *s (a backslash, bounded by e) into o; advances *s.
+ * A malformed escape (impossible in a validated string) is copied as is. */
+static size_t decode_escape(const char **s, const char *e, char *o)
+{
+    const char *p = *s;
+    char c = p + 1 < e ? p[1] : '\\';
+    switch (c) {
+    case 'b': *o = '\b'; break;
+    case 'f': *o = '\f'; break;
+    case 'n': *o = '\n'; break;
+    case 'r': *o = '\r'; break;
+    case 't': *o = '\t'; break;
+    case '"': case '\\': case '/': *o = c; break;
+    case 'u': {
+        long u = hex4(p + 2, e);
+        if (u < 0)
+            break;
+        if (u >= 0xd800 && u <= 0xdbff) {
+            long lo = e - p >= 12 && p[6] == '\\' && p[7] == 'u' ? hex4(p + 8, e) : -1;
+            if (lo >= 0xdc00 && lo <= 0xdfff) {
+                *s = p + 12;
+                return utf8_put(o, 0x10000 + (((unsigned long)u - 0xd800) << 10) +
+                                       ((unsigned long)lo - 0xdc00));
+            }
+            break;
+        }
+        if (u >= 0xdc00 && u <= 0xdfff)
+            break;
+        *s = p + 6;
+        return utf8_put(o, (unsigned long)u);
+    }
+    default:
+        break;
+    }
+    if (c == 'u' || c == '\0' || p + 1 >= e || !strchr("bfnrt\"\\/", c)) {
+        *o = '\\';
+        *s = p + 1;
+        return 1;
+    }
+    *s = p + 2;
+    return 1;
+}
+
+size_t json_scan_str_decode(const struct json_scan_value *v, char *out)
+{
+    const char *s = v->str, *e = v->str + v->str_len;
+    char *o = out;
+    if (!v->escaped) {
+        memcpy(out, s, v->str_len);
+        return v->str_len;
+    }
+    while (s < e) {
+        const char *bs = memchr(s, '\\', (size_t)(e - s));
+        if (!bs) {
+            memcpy(o, s, (size_t)(e - s));
+            o += e - s;
+            break;
+        }
+        memcpy(o, s, (size_t)(bs - s));
+        o += bs - s;
+        s = bs;
+        o += decode_escape(&s, e, o);
+    }
+    return (size_t)(o - out);
+}
+
+int json_scan_str_get(const struct json_scan_value *v, struct vg_arena *a,
+                      const char **s, size_t *n)
+{
+    if (!v->escaped) {
+        *s = v->str;
+        *n = v->str_len;
+        return 0;
+    }
+    char *out = vg_arena_alloc(a, v->str_len + 1);
+    if (!out)
+        return VG_ENOMEM;
+    *n = json_scan_str_decode(v, out);
+    out[*n] = '\0';
+    *s = out;
+    return 0;
+}
+
+int json_scan_str_eq(const struct json_scan_value *v, const char *s, size_t n)
+{
+    if (v->type != JSCAN_STRING)
+        return 0;
+    if (!v->escaped)
+        return v->str_len == n && memcmp(v->str, s, n) == 0;
+    const char *p = v->str, *e = v->str + v->str_len;
+    size_t k = 0;
+    while (p < e) {
+        char tmp[4];
+        size_t m;
+        if (*p == '\\') {
+            m = decode_escape(&p, e, tmp);
+            if (k + m > n || memcmp(s + k, tmp, m) != 0)
+                return 0;
+            k += m;
+        } else {
+            if (k >= n || s[k] != *p)
+                return 0;
+            k++;
+            p++;
+        }
+    }
+    return k == n;
+}
+
+int json_scan_find(const struct json_scan_value *obj, const char *key, size_t klen,
+                   struct json_scan_value *out, struct vg_err *err)
+{
+    struct json_scan_iter it;
+    struct json_scan_value k, v;
+    int rc, found = 0;
+    if (obj->type != JSCAN_OBJECT)
+        return 0;
+    if ((rc = json_scan_enter(&it, obj)))
+        return vg_err_set(err, rc, "JSON: not an object");
+    while ((rc = json_scan_object_next(&it, &k, &v, err)) == 1) {
+        if (json_scan_str_eq(&k, key, klen)) {
+            *out = v;
+            found = 1;
+        }
+    }
+    return rc < 0 ? rc : found;
+}
+
+int json_scan_path(const struct json_scan_value *obj, const char *path,
+                   struct json_scan_value *out, struct vg_err *err)
+{
+    struct json_scan_value cur = *obj;
+    for (;;) {
+        const char *dot = strchr(path, '.');
+        size_t len = dot ? (size_t)(dot - path) : strlen(path);
+        int rc = json_scan_find(&cur, path, len, &cur, err);
+        if (rc <= 0)
+            return rc;
+        if (!dot) {
+            *out = cur;
+            return 1;
+        }
+        if (cur.type != JSCAN_OBJECT)
+            return 0;
+        path = dot + 1;
+    }
+}
+
+const char *json_scan_type_name(enum json_scan_type t)
+{
+    static const char *names[] = {"none", "null", "false", "true", "integer",
+                                  "real", "string", "array", "object"};
+    return (size_t)t < sizeof names / sizeof names[0] ? names[t] : "?";
+}

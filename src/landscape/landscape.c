@@ -1,0 +1,309 @@
+/*
+ * landscape.c — landscape queries over the observations table.
+ *
+ * The SQL text is assembled only from fixed fragments chosen by enum; every
+ * value from the caller (days, country, limit) is a bound parameter.
+ * Distinct-address counts use COUNT(DISTINCT ip) over the selection, which
+ * is exact for any period.
+ */
+#include "landscape/landscape.h"
+#include "core/vtime.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    const char *select; /* expression(s) selected */
+    const char *group;  /* GROUP BY / ORDER BY expression */
+} keydefs[LK_COUNT] = {
+    [LK_FAMILY] = {"family", "o.family", "o.family"},
+    [LK_ASN] = {"asn", "o.asn, COALESCE((SELECT name FROM asns a WHERE a.asn=o.asn),'')", "o.asn"},
+    [LK_REGION] = {"region", "o.region", "o.region"},
+    [LK_DAY] = {"day", "o.day", "o.day"},
+    [LK_TYPE] = {"type", "o.type", "o.type"},
+    [LK_FEED] = {"feed", "o.feed", "o.feed"},
+    [LK_COUNTRY] = {"country", "o.cc", "o.cc"},
+    [LK_CITY] = {"city", "o.city", "o.city"},
+    [LK_TLP] = {"tlp", "o.tlp", "o.tlp"},
+};
+
+void landscape_query_init(struct landscape_query *q)
+{
+    memset(q, 0, sizeof *q);
+    q->from_day = INT32_MIN;
+    q->to_day = INT32_MAX;
+}
+
+const char *landscape_key_name(enum landscape_key k)
+{
+    return (unsigned)k < LK_COUNT ? keydefs[k].name : "?";
+}
+
+int landscape_parse_keys(const char *s, struct landscape_query *q, struct vg_err *err)
+{
+    q->nkeys = 0;
+    while (*s) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        int found = -1;
+        for (int k = 0; k < LK_COUNT; k++)
+            if (strlen(keydefs[k].name) == len && strncmp(keydefs[k].name, s, len) == 0)
+                found = k;
+        if (found < 0)
+            return vg_err_set(err, VG_EUSAGE,
+                              "unknown key '%.*s' (family, asn, region, day, type, feed, "
+                              "country, city, tlp)",
+                              (int)len, s);
+        for (size_t k = 0; k < q->nkeys; k++)
+            if (q->keys[k] == (enum landscape_key)found)
+                return vg_err_set(err, VG_EUSAGE, "key '%.*s' given twice", (int)len, s);
+        if (q->nkeys == LANDSCAPE_MAX_KEYS)
+            return vg_err_set(err, VG_EUSAGE, "at most %d keys", LANDSCAPE_MAX_KEYS);
+        q->keys[q->nkeys++] = (enum landscape_key)found;
+        if (!comma)
+            break;
+        s = comma + 1;
+        if (!*s)
+            return vg_err_set(err, VG_EUSAGE, "empty key after ','");
+    }
+    return 0;
+}
+
+struct collect {
+    const struct landscape_query *q;
+    struct landscape_result *res;
+    struct vg_err *err;
+};
+
+static int collect_row(void *ctx, int ncol, const struct store_value *v)
+{
+    struct collect *c = ctx;
+    struct landscape_result *res = c->res;
+    (void)ncol;
+    if (res->nrows == res->cap) {
+        size_t nc = res->cap ? res->cap * 2 : 64;
+        struct landscape_row *nr = realloc(res->rows, nc * sizeof *nr);
+        if (!nr)
+            return vg_err_set(c->err, VG_ENOMEM, "out of memory");
+        res->rows = nr;
+        res->cap = nc;
+    }
+    struct landscape_row *row = &res->rows[res->nrows];
+    memset(row, 0, sizeof *row);
+    int col = 0;
+    for (size_t k = 0; k < c->q->nkeys; k++) {
+        struct landscape_cell *cell = &row->cells[k];
+        if (c->q->keys[k] == LK_ASN || c->q->keys[k] == LK_DAY) {
+            cell->is_int = 1;
+            cell->i = v[col].i;
+            col++;
+            if (c->q->keys[k] == LK_DAY)
+                continue;
+        }
+        const char *s = v[col].type == ST_TEXT ? v[col].s : "";
+        cell->s = vg_arena_strndup(&res->arena, s, strlen(s));
+        if (!cell->s)
+            return vg_err_set(c->err, VG_ENOMEM, "out of memory");
+        col++;
+    }
+    row->ips = (uint64_t)v[col].i;
+    row->events = (uint64_t)v[col + 1].i;
+    res->nrows++;
+    return 0;
+}
+
+static int collect_total(void *ctx, int ncol, const struct store_value *v)
+{
+    struct landscape_result *res = ctx;
+    (void)ncol;
+    res->total_ips = (uint64_t)v[0].i;
+    res->total_events = v[1].type == ST_INT ? (uint64_t)v[1].i : 0;
+    return 0;
+}
+
+int landscape_run(struct store *st, const struct landscape_query *q,
+                  struct landscape_result *res, struct vg_err *err)
+{
+    struct vg_buf sql = VG_BUF_INIT, where = VG_BUF_INIT;
+    struct store_value args[4];
+    size_t nargs = 0;
+    int rc = 0;
+    memset(res, 0, sizeof *res);
+    vg_arena_init(&res->arena, 16 * 1024);
+
+    rc = vg_buf_puts(&where, " WHERE o.day >= ? AND o.day <= ?");
+    args[nargs++] = (struct store_value){.type = ST_INT, .i = q->from_day};
+    args[nargs++] = (struct store_value){.type = ST_INT, .i = q->to_day};
+    if (!rc && q->country[0]) {
+        rc = vg_buf_puts(&where, " AND o.cc = ?");
+        args[nargs++] = (struct store_value){.type = ST_TEXT, .s = q->country};
+    }
+    if (rc)
+        goto nomem;
+
+    /* total over the whole selection */
+    rc = vg_buf_printf(&sql, "SELECT COUNT(DISTINCT o.ip), SUM(o.events) FROM observations o%s",
+                       where.data);
+    if (rc)
+        goto nomem;
+    if ((rc = store_query(st, sql.data, args, nargs, collect_total, res, err)))
+        goto out;
+
+    vg_buf_reset(&sql);
+    rc = vg_buf_puts(&sql, "SELECT ");
+    for (size_t k = 0; k < q->nkeys && !rc; k++)
+        rc = vg_buf_printf(&sql, "%s, ", keydefs[q->keys[k]].select);
+    rc = rc ? rc : vg_buf_printf(&sql, "COUNT(DISTINCT o.ip) AS ips, SUM(o.events) AS events "
+                                       "FROM observations o%s",
+                                 where.data);
+    if (!rc && q->nkeys) {
+        rc = vg_buf_puts(&sql, " GROUP BY ");
+        for (size_t k = 0; k < q->nkeys && !rc; k++)
+            rc = vg_buf_printf(&sql, "%s%s", k ? ", " : "", keydefs[q->keys[k]].group);
+    }
+    rc = rc ? rc : vg_buf_puts(&sql, " ORDER BY ips DESC, events DESC");
+    for (size_t k = 0; k < q->nkeys && !rc; k++)
+        rc = vg_buf_printf(&sql, ", %s", keydefs[q->keys[k]].group);
+    if (!rc && q->top) {
+        rc = vg_buf_puts(&sql, " LIMIT ?");
+        args[nargs++] = (struct store_value){.type = ST_INT, .i = (int64_t)q->top};
+    }
+    if (rc)
+        goto nomem;
+    if (q->nkeys == 0) {
+        /* no grouping: one row equal to the total */
+        if (res->total_ips || res->total_events) {
+            struct collect c = {q, res, err};
+            struct store_value v[2] = {{.type = ST_INT, .i = (int64_t)res->total_ips},
+                                       {.type = ST_INT, .i = (int64_t)res->total_events}};
+            rc = collect_row(&c, 2, v);
+        }
+        goto out;
+    }
+    struct collect c = {q, res, err};
+    rc = store_query(st, sql.data, args, nargs, collect_row, &c, err);
+    goto out;
+nomem:
+    rc = vg_err_set(err, VG_ENOMEM, "out of memory");
+out:
+    vg_buf_free(&sql);
+    vg_buf_free(&where);
+    if (rc)
+        landscape_result_free(res);
+    return rc;
+}
+
+void landscape_result_free(struct landscape_result *res)
+{
+    if (!res)
+        return;
+    free(res->rows);
+    res->rows = NULL;
+    res->nrows = res->cap = 0;
+    vg_arena_free(&res->arena);
+}
+
+int landscape_write_json(const struct landscape_query *q, const struct landscape_result *res,
+                         struct vg_buf *out)
+{
+    int rc = vg_buf_puts(out, "{\"rows\":[");
+    for (size_t r = 0; r < res->nrows && !rc; r++) {
+        const struct landscape_row *row = &res->rows[r];
+        rc = vg_buf_puts(out, r ? ",{" : "{");
+        for (size_t k = 0; k < q->nkeys && !rc; k++) {
+            const struct landscape_cell *cell = &row->cells[k];
+            enum landscape_key key = q->keys[k];
+            rc = vg_buf_printf(out, "\"%s\":", keydefs[key].name);
+            if (rc)
+                break;
+            if (key == LK_DAY) {
+                char day[16];
+                vt_format_day(cell->i, day);
+                rc = vg_buf_printf(out, "\"%s\"", day);
+            } else if (key == LK_ASN) {
+                if (cell->i)
+                    rc = vg_buf_printf(out, "%lld,\"as_name\":", (long long)cell->i);
+                else
+                    rc = vg_buf_puts(out, "null,\"as_name\":");
+                rc = rc ? rc : vg_buf_json_str(out, cell->s, strlen(cell->s));
+            } else {
+                rc = vg_buf_json_str(out, cell->s, strlen(cell->s));
+            }
+            rc = rc ? rc : vg_buf_putc(out, ',');
+        }
+        rc = rc ? rc : vg_buf_printf(out, "\"ips\":%llu,\"events\":%llu}",
+                                     (unsigned long long)row->ips,
+                                     (unsigned long long)row->events);
+    }
+    rc = rc ? rc : vg_buf_printf(out, "],\"total\":{\"ips\":%llu,\"events\":%llu}}",
+                                 (unsigned long long)res->total_ips,
+                                 (unsigned long long)res->total_events);
+    return rc;
+}
+
+/* Display width of a UTF-8 string (code points; good enough for Latin and
+ * Vietnamese text, which is what region names are). */
+static size_t utf8_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            w++;
+    return w;
+}
+
+static void cell_text(const struct landscape_query *q, const struct landscape_row *row, size_t k,
+                      char *buf, size_t len)
+{
+    const struct landscape_cell *cell = &row->cells[k];
+    if (q->keys[k] == LK_DAY)
+        vt_format_day(cell->i, buf);
+    else if (q->keys[k] == LK_ASN)
+        snprintf(buf, len, cell->i ? "AS%lld %s" : "(unknown)", (long long)cell->i, cell->s);
+    else
+        snprintf(buf, len, "%s", cell->s[0] ? cell->s : "-");
+}
+
+void landscape_write_table(const struct landscape_query *q,
+                           const struct landscape_result *res, FILE *out)
+{
+    size_t width[LANDSCAPE_MAX_KEYS];
+    char buf[512];
+    for (size_t k = 0; k < q->nkeys; k++) {
+        width[k] = strlen(keydefs[q->keys[k]].name);
+        for (size_t r = 0; r < res->nrows; r++) {
+            cell_text(q, &res->rows[r], k, buf, sizeof buf);
+            size_t w = utf8_width(buf);
+            if (w > width[k])
+                width[k] = w > 48 ? 48 : w;
+        }
+    }
+    for (size_t k = 0; k < q->nkeys; k++)
+        fprintf(out, "%-*s  ", (int)width[k], keydefs[q->keys[k]].name);
+    fprintf(out, "%12s %14s\n", "addresses", "events");
+    for (size_t r = 0; r < res->nrows; r++) {
+        for (size_t k = 0; k < q->nkeys; k++) {
+            cell_text(q, &res->rows[r], k, buf, sizeof buf);
+            size_t w = utf8_width(buf);
+            if (w > 48) {
+                /* cut at a character boundary */
+                size_t n = 0, chars = 0;
+                while (buf[n] && chars < 47) {
+                    n++;
+                    while (((unsigned char)buf[n] & 0xc0) == 0x80)
+                        n++;
+                    chars++;
+                }
+                buf[n] = '\0';
+                w = chars;
+            }
+            fprintf(out, "%s%*s  ", buf, (int)(width[k] - w), "");
+        }
+        fprintf(out, "%12llu %14llu\n", (unsigned long long)res->rows[r].ips,
+                (unsigned long long)res->rows[r].events);
+    }
+    fprintf(out, "total: %llu distinct addresses, %llu events\n",
+            (unsigned long long)res->total_ips, (unsigned long long)res->total_events);
+}

@@ -1,0 +1,72 @@
+/*
+ * landscape.h — the queries behind every landscape table, chart and report.
+ *
+ * A query selects observations by day range and country and groups them by
+ * up to eight keys; each group reports `ips` (distinct source addresses in
+ * the group over the whole selection — exact, never a sum of daily counts)
+ * and `events` (accepted records).  The total reports the distinct addresses
+ * of the whole selection, which is not the sum of the groups' and is not cut
+ * by `top`.
+ */
+#ifndef VG_LANDSCAPE_H
+#define VG_LANDSCAPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "store/store.h"
+
+enum landscape_key { LK_FAMILY, LK_ASN, LK_REGION, LK_DAY, LK_TYPE, LK_FEED, LK_COUNTRY, LK_CITY,
+                     LK_TLP, LK_COUNT };
+
+#define LANDSCAPE_MAX_KEYS 8
+
+struct landscape_query {
+    int64_t from_day, to_day; /* inclusive; INT32_MIN/INT32_MAX for "all" */
+    char country[3];          /* "" = every country */
+    enum landscape_key keys[LANDSCAPE_MAX_KEYS];
+    size_t nkeys;
+    uint64_t top;             /* 0 = every group */
+};
+
+void landscape_query_init(struct landscape_query *q);
+/* Parse "family,asn,day" into q->keys; VG_EUSAGE with a message naming the
+ * bad key. */
+int landscape_parse_keys(const char *s, struct landscape_query *q, struct vg_err *err);
+const char *landscape_key_name(enum landscape_key k);
+
+struct landscape_cell {
+    int is_int;
+    int64_t i;       /* asn, day number */
+    const char *s;   /* text keys; for asn the AS name */
+};
+
+struct landscape_row {
+    struct landscape_cell cells[LANDSCAPE_MAX_KEYS];
+    uint64_t ips, events;
+};
+
+struct landscape_result {
+    struct landscape_row *rows;
+    size_t nrows, cap;
+    uint64_t total_ips, total_events;
+    struct vg_arena arena; /* owns the strings of the rows */
+};
+
+/* Run q; res is initialised here and must be released with
+ * landscape_result_free. */
+int landscape_run(struct store *st, const struct landscape_query *q,
+                  struct landscape_result *res, struct vg_err *err);
+void landscape_result_free(struct landscape_result *res);
+
+/* {"rows":[{<keys>..., "ips":N, "events":N}...], "total":{"ips":N,"events":N}} */
+int landscape_write_json(const struct landscape_query *q, const struct landscape_result *res,
+                         struct vg_buf *out);
+/* An aligned table a person can read. */
+void landscape_write_table(const struct landscape_query *q,
+                           const struct landscape_result *res, FILE *out);
+
+#endif

@@ -1,0 +1,365 @@
+/*
+ * store.c — the SQLite implementation of store.h.
+ *
+ * Statements used per record batch are prepared once per connection.  The
+ * database runs in WAL mode with synchronous=NORMAL: a committed ingest
+ * survives a process crash, and readers (landscape queries, later the web
+ * server) are never blocked by a writer.  Migrations are a list of SQL
+ * scripts indexed by PRAGMA user_version; each runs in its own transaction.
+ */
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct store {
+    sqlite3 *db;
+    sqlite3_stmt *obs_put, *asn_put, *archive_put, *file_add, *file_finish, *file_exists;
+};
+
+static const char *const migrations[] = {
+    /* 1: the landscape spine */
+    "CREATE TABLE files("
+    "  id INTEGER PRIMARY KEY,"
+    "  sha256 TEXT UNIQUE,"
+    "  name TEXT NOT NULL, format TEXT NOT NULL, report TEXT,"
+    "  size INTEGER NOT NULL DEFAULT 0,"
+    "  records INTEGER NOT NULL DEFAULT 0, accepted INTEGER NOT NULL DEFAULT 0,"
+    "  rejected INTEGER NOT NULL DEFAULT 0, observations INTEGER NOT NULL DEFAULT 0,"
+    "  started_us INTEGER NOT NULL, finished_us INTEGER);"
+    "CREATE TABLE observations("
+    "  day INTEGER NOT NULL, ip BLOB NOT NULL,"
+    "  type TEXT NOT NULL, family TEXT NOT NULL, feed TEXT NOT NULL, tlp TEXT NOT NULL,"
+    "  asn INTEGER NOT NULL DEFAULT 0, cc TEXT NOT NULL DEFAULT '',"
+    "  region TEXT NOT NULL DEFAULT '', city TEXT NOT NULL DEFAULT '',"
+    "  events INTEGER NOT NULL, first_us INTEGER NOT NULL, last_us INTEGER NOT NULL,"
+    "  PRIMARY KEY(day, ip, type, family, feed, tlp)) WITHOUT ROWID;"
+    "CREATE INDEX observations_ip ON observations(ip, day);"
+    "CREATE TABLE asns(asn INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+    "CREATE TABLE archive("
+    "  id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id),"
+    "  first_line INTEGER NOT NULL, last_line INTEGER NOT NULL,"
+    "  records INTEGER NOT NULL, raw_size INTEGER NOT NULL, data BLOB NOT NULL);"
+    "CREATE INDEX archive_file ON archive(file_id);",
+};
+
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+static int db_err(struct store *s, struct vg_err *err, const char *what)
+{
+    return vg_err_set(err, VG_EDB, "%s: %s", what, s && s->db ? sqlite3_errmsg(s->db) : "no database");
+}
+
+static int exec(struct store *s, const char *sql, struct vg_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = vg_err_set(err, VG_EDB, "%s", msg ? msg : "sqlite error");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return 0;
+}
+
+static int user_version(struct store *s, int *v, struct vg_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return db_err(s, err, "reading schema version");
+    *v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int migrate(struct store *s, struct vg_err *err)
+{
+    int v, rc;
+    if ((rc = user_version(s, &v, err)))
+        return rc;
+    if (v > NMIGRATIONS)
+        return vg_err_set(err, VG_EDB,
+                          "database schema version %d is newer than this vigil (%d): upgrade vigil",
+                          v, NMIGRATIONS);
+    for (; v < NMIGRATIONS; v++) {
+        char pragma[64];
+        if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
+            return rc;
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
+        if ((rc = exec(s, migrations[v], err)) || (rc = exec(s, pragma, err))) {
+            exec(s, "ROLLBACK", NULL);
+            return vg_err_prefix(err, "migrating the schema to version %d", v + 1);
+        }
+        if ((rc = exec(s, "COMMIT", err)))
+            return rc;
+    }
+    return 0;
+}
+
+static int prepare(struct store *s, sqlite3_stmt **st, const char *sql, struct vg_err *err)
+{
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+        return db_err(s, err, "preparing a statement");
+    return 0;
+}
+
+int store_open(struct store **out, const char *path, int mode, struct vg_err *err)
+{
+    int rc;
+    struct store *s = calloc(1, sizeof *s);
+    if (!s)
+        return vg_err_set(err, VG_ENOMEM, "out of memory");
+    int flags = mode == STORE_RO ? SQLITE_OPEN_READONLY
+                                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        rc = vg_err_set(err, mode == STORE_RO ? VG_ENOTFOUND : VG_EDB, "%s: %s", path,
+                        s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    sqlite3_extended_result_codes(s->db, 1);
+    if (mode != STORE_RO) {
+        if ((rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                          "PRAGMA foreign_keys=ON;",
+                       err)))
+            goto fail;
+        if ((rc = migrate(s, err)))
+            goto fail;
+        if ((rc = prepare(s, &s->obs_put,
+                          "INSERT INTO observations(day,ip,type,family,feed,tlp,asn,cc,region,city,"
+                          "events,first_us,last_us) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                          "ON CONFLICT(day,ip,type,family,feed,tlp) DO UPDATE SET "
+                          "events=events+excluded.events,"
+                          "first_us=min(first_us,excluded.first_us),"
+                          "last_us=max(last_us,excluded.last_us),"
+                          "asn=excluded.asn,cc=excluded.cc,region=excluded.region,"
+                          "city=excluded.city",
+                          err)) ||
+            (rc = prepare(s, &s->asn_put,
+                          "INSERT INTO asns(asn,name) VALUES(?,?) "
+                          "ON CONFLICT(asn) DO UPDATE SET name=excluded.name "
+                          "WHERE name<>excluded.name",
+                          err)) ||
+            (rc = prepare(s, &s->archive_put,
+                          "INSERT INTO archive(file_id,first_line,last_line,records,raw_size,data)"
+                          " VALUES(?,?,?,?,?,?)",
+                          err)) ||
+            (rc = prepare(s, &s->file_add,
+                          "INSERT INTO files(sha256,name,format,report,size,started_us)"
+                          " VALUES(?,?,?,?,?,?)",
+                          err)) ||
+            (rc = prepare(s, &s->file_finish,
+                          "UPDATE files SET sha256=?,records=?,accepted=?,rejected=?,"
+                          "observations=?,size=?,finished_us=? WHERE id=?",
+                          err)))
+            goto fail;
+    } else {
+        int v;
+        if ((rc = user_version(s, &v, err)))
+            goto fail;
+        if (v == 0) {
+            rc = vg_err_set(err, VG_ENOTFOUND, "%s: not a vigil database (run 'vigil ingest' first)",
+                            path);
+            goto fail;
+        }
+        if (v > NMIGRATIONS) {
+            rc = vg_err_set(err, VG_EDB, "database schema version %d is newer than this vigil", v);
+            goto fail;
+        }
+    }
+    if ((rc = prepare(s, &s->file_exists,
+                      "SELECT 1 FROM files WHERE sha256=? AND finished_us IS NOT NULL", err)))
+        goto fail;
+    *out = s;
+    return 0;
+fail:
+    store_close(s);
+    *out = NULL;
+    return rc;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    sqlite3_finalize(s->obs_put);
+    sqlite3_finalize(s->asn_put);
+    sqlite3_finalize(s->archive_put);
+    sqlite3_finalize(s->file_add);
+    sqlite3_finalize(s->file_finish);
+    sqlite3_finalize(s->file_exists);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+int store_begin(struct store *s, struct vg_err *err)
+{
+    return exec(s, "BEGIN IMMEDIATE", err);
+}
+
+int store_commit(struct store *s, struct vg_err *err)
+{
+    return exec(s, "COMMIT", err);
+}
+
+void store_rollback(struct store *s)
+{
+    if (s && !sqlite3_get_autocommit(s->db))
+        exec(s, "ROLLBACK", NULL);
+}
+
+static int step_done(struct store *s, sqlite3_stmt *st, struct vg_err *err, const char *what)
+{
+    int r = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (r != SQLITE_DONE && r != SQLITE_ROW)
+        return db_err(s, err, what);
+    return 0;
+}
+
+int store_file_exists(struct store *s, const char *sha256, int *exists, struct vg_err *err)
+{
+    sqlite3_bind_text(s->file_exists, 1, sha256, -1, SQLITE_STATIC);
+    int r = sqlite3_step(s->file_exists);
+    *exists = r == SQLITE_ROW;
+    sqlite3_reset(s->file_exists);
+    sqlite3_clear_bindings(s->file_exists);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return db_err(s, err, "looking up an input");
+    return 0;
+}
+
+int store_file_add(struct store *s, const struct store_file *f, int64_t *id, struct vg_err *err)
+{
+    sqlite3_stmt *st = s->file_add;
+    if (f->sha256)
+        sqlite3_bind_text(st, 1, f->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, f->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, f->format, -1, SQLITE_STATIC);
+    if (f->report)
+        sqlite3_bind_text(st, 4, f->report, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)f->size);
+    sqlite3_bind_int64(st, 6, f->started_us);
+    int rc = step_done(s, st, err, "recording an input");
+    if (!rc)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+int store_file_finish(struct store *s, int64_t id, const struct store_file *f,
+                      struct vg_err *err)
+{
+    sqlite3_stmt *st = s->file_finish;
+    sqlite3_bind_text(st, 1, f->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)f->records);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)f->accepted);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)f->rejected);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)f->observations);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)f->size);
+    sqlite3_bind_int64(st, 7, f->finished_us);
+    sqlite3_bind_int64(st, 8, id);
+    return step_done(s, st, err, "completing an input");
+}
+
+int store_obs_put(struct store *s, const struct store_obs *o, size_t n, struct vg_err *err)
+{
+    sqlite3_stmt *st = s->obs_put;
+    for (size_t k = 0; k < n; k++, o++) {
+        sqlite3_bind_int(st, 1, o->day);
+        sqlite3_bind_blob(st, 2, o->ip.b, 16, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, o->type, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, o->family, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, o->feed, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, o->tlp, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 7, o->asn);
+        sqlite3_bind_text(st, 8, o->cc, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 9, o->region, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 10, o->city, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 11, (sqlite3_int64)o->events);
+        sqlite3_bind_int64(st, 12, o->first_us);
+        sqlite3_bind_int64(st, 13, o->last_us);
+        int r = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (r != SQLITE_DONE)
+            return db_err(s, err, "writing observations");
+    }
+    return 0;
+}
+
+int store_asn_put(struct store *s, uint32_t asn, const char *name, struct vg_err *err)
+{
+    sqlite3_bind_int64(s->asn_put, 1, asn);
+    sqlite3_bind_text(s->asn_put, 2, name, -1, SQLITE_STATIC);
+    return step_done(s, s->asn_put, err, "writing an ASN name");
+}
+
+int store_archive_put(struct store *s, int64_t file_id, uint64_t first_line,
+                      uint64_t last_line, uint32_t records, uint64_t raw_size,
+                      const void *zdata, size_t zlen, struct vg_err *err)
+{
+    sqlite3_stmt *st = s->archive_put;
+    sqlite3_bind_int64(st, 1, file_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)first_line);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)last_line);
+    sqlite3_bind_int64(st, 4, records);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)raw_size);
+    sqlite3_bind_blob64(st, 6, zdata, zlen, SQLITE_STATIC);
+    return step_done(s, st, err, "archiving records");
+}
+
+int store_query(struct store *s, const char *sql, const struct store_value *args,
+                size_t nargs, store_row_fn fn, void *ctx, struct vg_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_err(s, err, "preparing a query");
+    for (size_t k = 0; k < nargs; k++) {
+        int idx = (int)k + 1;
+        switch (args[k].type) {
+        case ST_NULL: sqlite3_bind_null(st, idx); break;
+        case ST_INT: sqlite3_bind_int64(st, idx, args[k].i); break;
+        case ST_FLOAT: sqlite3_bind_double(st, idx, args[k].f); break;
+        case ST_TEXT: sqlite3_bind_text(st, idx, args[k].s, -1, SQLITE_STATIC); break;
+        case ST_BLOB: sqlite3_bind_blob(st, idx, args[k].s, (int)args[k].len, SQLITE_STATIC); break;
+        }
+    }
+    struct store_value row[32];
+    for (;;) {
+        int r = sqlite3_step(st);
+        if (r == SQLITE_DONE)
+            break;
+        if (r != SQLITE_ROW) {
+            rc = db_err(s, err, "running a query");
+            break;
+        }
+        int n = sqlite3_column_count(st);
+        if (n > 32)
+            n = 32;
+        for (int c = 0; c < n; c++) {
+            struct store_value *v = &row[c];
+            memset(v, 0, sizeof *v);
+            switch (sqlite3_column_type(st, c)) {
+            case SQLITE_INTEGER: v->type = ST_INT; v->i = sqlite3_column_int64(st, c); break;
+            case SQLITE_FLOAT: v->type = ST_FLOAT; v->f = sqlite3_column_double(st, c); break;
+            case SQLITE_TEXT:
+                v->type = ST_TEXT;
+                v->s = (const char *)sqlite3_column_text(st, c);
+                v->len = (size_t)sqlite3_column_bytes(st, c);
+                break;
+            case SQLITE_BLOB:
+                v->type = ST_BLOB;
+                v->s = sqlite3_column_blob(st, c);
+                v->len = (size_t)sqlite3_column_bytes(st, c);
+                break;
+            default: v->type = ST_NULL;
+            }
+        }
+        if (fn && (rc = fn(ctx, n, row)))
+            break;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

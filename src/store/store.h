@@ -1,0 +1,93 @@
+/*
+ * store.h — vigil's embedded store (SQLite, WAL), behind one door.
+ *
+ * Only this folder includes sqlite3.h.  The schema is versioned (PRAGMA
+ * user_version) and migrated forward on open.  What it holds:
+ *   files         one row per ingested input, identified by the SHA-256 of
+ *                 its bytes (re-ingesting the same bytes is skipped)
+ *   observations  the unit of the landscape: (day, address, classification
+ *                 type, malware name, feed, TLP) → events, first/last seen,
+ *                 with the address's enrichment (ASN, country, region, city)
+ *   asns          ASN → organisation name, as the enrichment data says
+ *   archive       accepted raw records, zstd-compressed in blocks, per file,
+ *                 for drill-down and audit
+ * Writers batch everything of one input in one transaction: a crash or kill
+ * mid-ingest leaves the store as it was before that input.
+ */
+#ifndef VG_STORE_H
+#define VG_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/ip.h"
+
+struct store;
+
+enum { STORE_RW = 0, STORE_RO = 1 };
+
+/* Open (creating and migrating when writable) the database at path. */
+int store_open(struct store **out, const char *path, int mode, struct vg_err *err);
+void store_close(struct store *s);
+
+int store_begin(struct store *s, struct vg_err *err);
+int store_commit(struct store *s, struct vg_err *err);
+void store_rollback(struct store *s);
+
+struct store_file {
+    const char *sha256; /* hex; NULL while the input is being read */
+    const char *name, *format, *report;
+    uint64_t size, records, accepted, rejected, observations;
+    int64_t started_us, finished_us;
+};
+
+/* 1 in *exists when a completed input with this SHA-256 is stored. */
+int store_file_exists(struct store *s, const char *sha256, int *exists, struct vg_err *err);
+/* Insert a files row (sha256 may be NULL for now); its id in *id. */
+int store_file_add(struct store *s, const struct store_file *f, int64_t *id,
+                   struct vg_err *err);
+/* Complete the row: sha256, counters, finish time. */
+int store_file_finish(struct store *s, int64_t id, const struct store_file *f,
+                      struct vg_err *err);
+
+struct store_obs {
+    int32_t day; /* days since 1970-01-01 UTC */
+    struct ip_addr ip;
+    const char *type, *family, *feed, *tlp; /* never NULL ("" if absent) */
+    uint32_t asn;                           /* 0 = unknown */
+    const char *cc, *region, *city;         /* "" if unknown */
+    uint64_t events;
+    int64_t first_us, last_us;
+};
+
+/* Add observations: a row with the same key gets its events added and its
+ * first/last seen widened.  Call inside a transaction; sorted input (by
+ * day, ip) writes fastest. */
+int store_obs_put(struct store *s, const struct store_obs *o, size_t n, struct vg_err *err);
+
+int store_asn_put(struct store *s, uint32_t asn, const char *name, struct vg_err *err);
+
+int store_archive_put(struct store *s, int64_t file_id, uint64_t first_line,
+                      uint64_t last_line, uint32_t records, uint64_t raw_size,
+                      const void *zdata, size_t zlen, struct vg_err *err);
+
+/* Read queries: SQL text written by the caller from fixed fragments only
+ * (never user text); every user value is a bound argument. */
+enum store_type { ST_NULL, ST_INT, ST_FLOAT, ST_TEXT, ST_BLOB };
+
+struct store_value {
+    enum store_type type;
+    int64_t i;
+    double f;
+    const char *s; /* TEXT: NUL-terminated; BLOB: len bytes; valid in the callback */
+    size_t len;
+};
+
+/* Called per row; a non-zero return stops the query and is returned. */
+typedef int (*store_row_fn)(void *ctx, int ncol, const struct store_value *row);
+
+int store_query(struct store *s, const char *sql, const struct store_value *args,
+                size_t nargs, store_row_fn fn, void *ctx, struct vg_err *err);
+
+#endif

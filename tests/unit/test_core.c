@@ -1,0 +1,242 @@
+/*
+ * test_core.c — ip, vtime, buffers and the input reader.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/input.h"
+#include "core/ip.h"
+#include "core/vtime.h"
+
+static void roundtrip(const char *in, const char *want)
+{
+    struct ip_addr a;
+    char out[IP_STRLEN];
+    assert_int_equal(ip_parse(in, strlen(in), &a), 0);
+    ip_format(&a, out);
+    assert_string_equal(out, want);
+}
+
+static void bad_ip(const char *in)
+{
+    struct ip_addr a;
+    assert_int_not_equal(ip_parse(in, strlen(in), &a), 0);
+}
+
+static void test_ip(void **state)
+{
+    (void)state;
+    roundtrip("1.2.3.4", "1.2.3.4");
+    roundtrip("0.0.0.0", "0.0.0.0");
+    roundtrip("255.255.255.255", "255.255.255.255");
+    roundtrip("::ffff:14.160.1.1", "14.160.1.1");
+    roundtrip("::FFFF:0e0a:0101", "14.10.1.1");
+    /* RFC 5952 §4: lower case, leading zeros dropped, longest run compressed,
+     * first run on ties, a single zero group is not compressed */
+    roundtrip("2001:0DB8:0000:0000:0000:0000:0000:0001", "2001:db8::1");
+    roundtrip("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1");
+    roundtrip("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1");
+    roundtrip("::", "::");
+    roundtrip("::1", "::1");
+    roundtrip("1::", "1::");
+    roundtrip("::0.0.0.2", "::2");
+    roundtrip("fe80:0:0:0:0:0:0:0", "fe80::");
+    bad_ip("");
+    bad_ip("999.1.2.3");
+    bad_ip("1.2.3");
+    bad_ip("1.2.3.4.5");
+    bad_ip("01.2.3.4");
+    bad_ip("1.2.3.4 ");
+    bad_ip(":::");
+    bad_ip("1:2:3:4:5:6:7:8:9");
+    bad_ip("1::2::3");
+    bad_ip("12345::");
+    bad_ip("1:2:3:4:5:6:7:");
+    bad_ip("fe80::1%eth0");
+    struct ip_addr a;
+    ip_parse("224.0.5.8", 9, &a);
+    assert_false(ip_is_routable_host(&a));
+    ip_parse("14.160.1.1", 10, &a);
+    assert_true(ip_is_routable_host(&a));
+    assert_true(ip_is_v4(&a));
+    assert_int_equal(ip_v4(&a), 0x0ea00101u);
+}
+
+static void test_time(void **state)
+{
+    (void)state;
+    int64_t us;
+    char out[40];
+    /* the CTIP sample: NT ticks exact to the microsecond */
+    assert_int_equal(vt_from_nt_ticks(INT64_C(132348339284870000), &us), 0);
+    vt_format_iso(us, out);
+    assert_string_equal(out, "2020-05-24T22:45:28.487000+00:00");
+    assert_int_not_equal(vt_from_nt_ticks(0, &us), 0);
+    assert_int_not_equal(vt_from_nt_ticks(-5, &us), 0);
+    const char *ok[][2] = {
+        {"2010-02-10 00:00:00", "2010-02-10T00:00:00+00:00"},
+        {"2020-05-24T22:45:28.48742+00:00", "2020-05-24T22:45:28.487420+00:00"},
+        {"2020-05-24T22:45:28Z", "2020-05-24T22:45:28+00:00"},
+        {"2020-05-25T00:15:28+01:30", "2020-05-24T22:45:28+00:00"},
+        {"2020-02-29", "2020-02-29T00:00:00+00:00"},
+        {"2021-01-01 10:00:00 UTC", "2021-01-01T10:00:00+00:00"},
+        {"2021-01-01T10:00", "2021-01-01T10:00:00+00:00"},
+    };
+    for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
+        assert_int_equal(vt_parse(ok[k][0], strlen(ok[k][0]), &us), 0);
+        vt_format_iso(us, out);
+        assert_string_equal(out, ok[k][1]);
+    }
+    const char *bad[] = {"", "2021-02-29", "2021-13-01", "2021-01-01T25:00:00", "yesterday",
+                         "2021-01-01T10:00:00+", "2021-01-01X", "1960-01-01"};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
+        assert_int_not_equal(vt_parse(bad[k], strlen(bad[k]), &us), 0);
+    int64_t day;
+    assert_int_equal(vt_parse_day("2026-10-01", &day), 0);
+    vt_format_day(day, out);
+    assert_string_equal(out, "2026-10-01");
+    assert_int_equal(vt_day_of(day * VT_US_PER_DAY + VT_US_PER_DAY - 1), day);
+    assert_int_equal(vt_days_from_civil(1970, 1, 1), 0);
+}
+
+static void test_json_str(void **state)
+{
+    (void)state;
+    struct vg_buf b = VG_BUF_INIT;
+    const char in[] = "a\"b\\c\n\x01\xc3\xa9\xff" "z";
+    vg_buf_json_str(&b, in, sizeof in - 1);
+    assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\xef\xbf\xbdz\"");
+    vg_buf_free(&b);
+    struct vg_buf lim = {0};
+    lim.max = 8;
+    assert_int_equal(vg_buf_puts(&lim, "1234"), 0);
+    assert_int_not_equal(vg_buf_puts(&lim, "123456789"), 0);
+    vg_buf_free(&lim);
+}
+
+static void test_input_lines(void **state)
+{
+    (void)state;
+    const char data[] = "one\r\ntwo\n\nthree";
+    struct vg_input *in;
+    struct vg_err err;
+    struct vg_line l;
+    assert_int_equal(vg_input_open_mem(&in, "mem", data, sizeof data - 1, &err), 0);
+    assert_int_equal(vg_input_getline(in, &l, &err), 1);
+    assert_int_equal(l.len, 3);
+    assert_memory_equal(l.p, "one", 3);
+    assert_int_equal(vg_input_getline(in, &l, &err), 1);
+    assert_int_equal(l.lineno, 2);
+    assert_memory_equal(l.p, "two", 3);
+    assert_int_equal(vg_input_getline(in, &l, &err), 1);
+    assert_int_equal(l.len, 0);
+    assert_int_equal(vg_input_getline(in, &l, &err), 1);
+    assert_int_equal(l.len, 5);
+    assert_int_equal(l.lineno, 4);
+    assert_int_equal(vg_input_getline(in, &l, &err), 0);
+    char hex[65];
+    vg_input_sha256_hex(in, hex);
+    vg_input_close(in);
+    /* the identity is the hash of the bytes, whatever the reader */
+    assert_int_equal(vg_input_open_mem(&in, "mem2", data, sizeof data - 1, &err), 0);
+    const char *p;
+    size_t n;
+    assert_int_equal(vg_input_slurp(in, 1000, &p, &n, &err), 0);
+    assert_int_equal(n, sizeof data - 1);
+    char hex2[65];
+    vg_input_sha256_hex(in, hex2);
+    assert_string_equal(hex, hex2);
+    vg_input_close(in);
+}
+
+static void test_sha256(void **state)
+{
+    (void)state;
+    struct vg_input *in;
+    struct vg_err err;
+    struct vg_line l;
+    char hex[65];
+    assert_int_equal(vg_input_open_mem(&in, "abc", "abc", 3, &err), 0);
+    while (vg_input_getline(in, &l, &err) == 1)
+        ;
+    vg_input_sha256_hex(in, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    vg_input_close(in);
+}
+
+static void test_input_big(void **state)
+{
+    (void)state;
+    /* 3 MiB of 100-byte lines crosses the reader's 1 MiB chunks; one 20 MiB
+     * line is overlong and cut, the line after it survives */
+    size_t nlines = 30000, len = 100;
+    size_t big = 20u << 20;
+    size_t total = nlines * len + big + 1 + 6;
+    char *data = malloc(total);
+    assert_non_null(data);
+    size_t o = 0;
+    for (size_t k = 0; k < nlines; k++) {
+        memset(data + o, 'a' + (int)(k % 26), len - 1);
+        data[o + len - 1] = '\n';
+        o += len;
+    }
+    memset(data + o, 'x', big);
+    o += big;
+    data[o++] = '\n';
+    memcpy(data + o, "last\n", 5);
+    o += 5;
+    struct vg_input *in;
+    struct vg_err err;
+    struct vg_line l;
+    assert_int_equal(vg_input_open_mem(&in, "mem", data, o, &err), 0);
+    for (size_t k = 0; k < nlines; k++) {
+        assert_int_equal(vg_input_getline(in, &l, &err), 1);
+        assert_int_equal(l.len, len - 1);
+        assert_int_equal(l.p[0], 'a' + (int)(k % 26));
+        assert_false(l.overlong);
+    }
+    assert_int_equal(vg_input_getline(in, &l, &err), 1);
+    assert_true(l.overlong);
+    assert_int_equal(vg_input_getline(in, &l, &err), 1);
+    assert_false(l.overlong);
+    assert_int_equal(l.len, 4);
+    assert_memory_equal(l.p, "last", 4);
+    assert_int_equal(l.lineno, nlines + 2);
+    assert_int_equal(vg_input_getline(in, &l, &err), 0);
+    vg_input_close(in);
+    free(data);
+}
+
+static void test_arena(void **state)
+{
+    (void)state;
+    struct vg_arena a;
+    vg_arena_init(&a, 128);
+    for (int round = 0; round < 3; round++) {
+        for (int k = 0; k < 100; k++) {
+            char *p = vg_arena_strndup(&a, "hello", 5);
+            assert_string_equal(p, "hello");
+        }
+        char *large = vg_arena_alloc(&a, 10000);
+        memset(large, 1, 10000);
+        vg_arena_reset(&a);
+    }
+    vg_arena_free(&a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ip),         cmocka_unit_test(test_time),
+        cmocka_unit_test(test_json_str),   cmocka_unit_test(test_input_lines),
+        cmocka_unit_test(test_input_big), cmocka_unit_test(test_sha256),  cmocka_unit_test(test_arena),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
