@@ -7,7 +7,6 @@
 #include "landscape/landscape.h"
 #include "store/store.h"
 
-#include <ctype.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -24,6 +23,8 @@ static void help(FILE *out)
             "  --by KEYS       comma list of family, asn, region, day, type, feed,\n"
             "                  country, city, tlp (default: family)\n"
             "  --top N         the N largest groups (default: every group)\n"
+            "  --family NAME, --asn N, --region NAME, --type TYPE, --feed NAME\n"
+            "                  only observations with this value (drill-down)\n"
             "  --json          {\"rows\":[...],\"total\":{\"ips\":N,\"events\":N}}\n"
             "  -h, --help      this text\n\n"
             "ips = distinct source addresses in the group over the whole period;\n"
@@ -33,49 +34,28 @@ static void help(FILE *out)
 int cmd_landscape(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},   {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 't'},   {"country", required_argument, NULL, 'c'},
-        {"by", required_argument, NULL, 'b'},   {"top", required_argument, NULL, 'n'},
-        {"json", no_argument, NULL, 'j'},       {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"db", required_argument, NULL, 'd'},     {"from", required_argument, NULL, 'p'},
+        {"to", required_argument, NULL, 'p'},     {"country", required_argument, NULL, 'p'},
+        {"by", required_argument, NULL, 'p'},     {"top", required_argument, NULL, 'p'},
+        {"family", required_argument, NULL, 'p'}, {"asn", required_argument, NULL, 'p'},
+        {"region", required_argument, NULL, 'p'}, {"type", required_argument, NULL, 'p'},
+        {"feed", required_argument, NULL, 'p'},   {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     struct landscape_query q;
     struct vg_err err = {0};
-    const char *db = NULL, *by = "family";
-    int json = 0, c;
+    const char *db = NULL;
+    int json = 0, c, idx;
     landscape_query_init(&q);
+    landscape_parse_keys("family", &q, &err);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
-        case 'f':
-            if (vt_parse_day(optarg, &q.from_day))
-                return cli_usage_error("landscape", "--from: '%s' is not a date (YYYY-MM-DD)",
-                                       optarg);
+        case 'p':
+            if (landscape_query_set(&q, opts[idx].name, optarg, &err))
+                return cli_usage_error("landscape", "--%s", err.msg);
             break;
-        case 't':
-            if (vt_parse_day(optarg, &q.to_day))
-                return cli_usage_error("landscape", "--to: '%s' is not a date (YYYY-MM-DD)",
-                                       optarg);
-            break;
-        case 'c':
-            if (strlen(optarg) != 2 || !isalpha((unsigned char)optarg[0]) ||
-                !isalpha((unsigned char)optarg[1]))
-                return cli_usage_error("landscape",
-                                       "--country: '%s' is not a two-letter country code", optarg);
-            q.country[0] = (char)toupper((unsigned char)optarg[0]);
-            q.country[1] = (char)toupper((unsigned char)optarg[1]);
-            q.country[2] = '\0';
-            break;
-        case 'b': by = optarg; break;
-        case 'n': {
-            unsigned long long n;
-            if (cli_parse_u64(optarg, &n) || n == 0)
-                return cli_usage_error("landscape", "--top: '%s' is not a positive number",
-                                       optarg);
-            q.top = n;
-            break;
-        }
         case 'j': json = 1; break;
         case 'h': help(stdout); return EXIT_OK;
         default: return cli_usage_error("landscape", "bad option");
@@ -83,10 +63,8 @@ int cmd_landscape(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("landscape", "unexpected argument '%s'", argv[optind]);
-    if (landscape_parse_keys(by, &q, &err))
-        return cli_usage_error("landscape", "--by: %s", err.msg);
-    if (q.from_day > q.to_day)
-        return cli_usage_error("landscape", "--from is after --to");
+    if (landscape_query_check(&q, &err))
+        return cli_usage_error("landscape", "%s", err.msg);
 
     struct store *st = NULL;
     struct landscape_result res;

@@ -10,6 +10,8 @@
 #include "core/vtime.h"
 
 #include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +41,69 @@ void landscape_query_init(struct landscape_query *q)
 const char *landscape_key_name(enum landscape_key k)
 {
     return (unsigned)k < LK_COUNT ? keydefs[k].name : "?";
+}
+
+int landscape_query_set(struct landscape_query *q, const char *name, const char *value,
+                        struct vg_err *err)
+{
+    if (!value)
+        value = "";
+    if (strcmp(name, "by") == 0)
+        return landscape_parse_keys(value, q, err) ? vg_err_prefix(err, "by") : 0;
+    if (strcmp(name, "from") == 0 || strcmp(name, "to") == 0) {
+        int64_t day;
+        if (vt_parse_day(value, &day))
+            return vg_err_set(err, VG_EUSAGE, "%s: '%.40s' is not a date (YYYY-MM-DD)", name,
+                              value);
+        if (name[0] == 'f')
+            q->from_day = day;
+        else
+            q->to_day = day;
+        return 0;
+    }
+    if (strcmp(name, "country") == 0) {
+        if (strlen(value) != 2 || !isalpha((unsigned char)value[0]) ||
+            !isalpha((unsigned char)value[1]))
+            return vg_err_set(err, VG_EUSAGE,
+                              "country: '%.40s' is not a two-letter country code", value);
+        q->country[0] = (char)toupper((unsigned char)value[0]);
+        q->country[1] = (char)toupper((unsigned char)value[1]);
+        q->country[2] = '\0';
+        return 0;
+    }
+    if (strcmp(name, "top") == 0 || strcmp(name, "asn") == 0) {
+        char *end;
+        const char *v = value;
+        if (name[0] == 'a' && (v[0] == 'A' || v[0] == 'a') && (v[1] == 'S' || v[1] == 's'))
+            v += 2; /* "AS45899" */
+        unsigned long long n = (*v >= '0' && *v <= '9') ? strtoull(v, &end, 10) : 0;
+        if (!n || *end || (name[0] == 'a' && n > UINT32_MAX))
+            return vg_err_set(err, VG_EUSAGE, "%s: '%.40s' is not a positive number", name,
+                              value);
+        if (name[0] == 't')
+            q->top = n;
+        else
+            q->asn = (uint32_t)n;
+        return 0;
+    }
+    const char **text = strcmp(name, "family") == 0   ? &q->family
+                        : strcmp(name, "region") == 0 ? &q->region
+                        : strcmp(name, "type") == 0   ? &q->type
+                        : strcmp(name, "feed") == 0   ? &q->feed
+                                                      : NULL;
+    if (!text)
+        return vg_err_set(err, VG_EUSAGE, "unknown parameter '%.40s'", name);
+    if (strlen(value) > 256)
+        return vg_err_set(err, VG_EUSAGE, "%s: value too long", name);
+    *text = value;
+    return 0;
+}
+
+int landscape_query_check(const struct landscape_query *q, struct vg_err *err)
+{
+    if (q->from_day > q->to_day)
+        return vg_err_set(err, VG_EUSAGE, "from is after to");
+    return 0;
 }
 
 int landscape_parse_keys(const char *s, struct landscape_query *q, struct vg_err *err)
@@ -127,7 +192,7 @@ int landscape_run(struct store *st, const struct landscape_query *q,
                   struct landscape_result *res, struct vg_err *err)
 {
     struct vg_buf sql = VG_BUF_INIT, where = VG_BUF_INIT;
-    struct store_value args[4];
+    struct store_value args[12];
     size_t nargs = 0;
     int rc = 0;
     memset(res, 0, sizeof *res);
@@ -139,6 +204,26 @@ int landscape_run(struct store *st, const struct landscape_query *q,
     if (!rc && q->country[0]) {
         rc = vg_buf_puts(&where, " AND o.cc = ?");
         args[nargs++] = (struct store_value){.type = ST_TEXT, .s = q->country};
+    }
+    static const struct {
+        size_t offset;
+        const char *sql;
+    } text_filters[] = {
+        {offsetof(struct landscape_query, family), " AND o.family = ?"},
+        {offsetof(struct landscape_query, region), " AND o.region = ?"},
+        {offsetof(struct landscape_query, type), " AND o.type = ?"},
+        {offsetof(struct landscape_query, feed), " AND o.feed = ?"},
+    };
+    for (size_t k = 0; k < sizeof text_filters / sizeof text_filters[0] && !rc; k++) {
+        const char *v = *(const char *const *)((const char *)q + text_filters[k].offset);
+        if (v) {
+            rc = vg_buf_puts(&where, text_filters[k].sql);
+            args[nargs++] = (struct store_value){.type = ST_TEXT, .s = v};
+        }
+    }
+    if (!rc && q->asn) {
+        rc = vg_buf_puts(&where, " AND o.asn = ?");
+        args[nargs++] = (struct store_value){.type = ST_INT, .i = q->asn};
     }
     if (rc)
         goto nomem;

@@ -30,9 +30,23 @@ struct landscape_query {
     enum landscape_key keys[LANDSCAPE_MAX_KEYS];
     size_t nkeys;
     uint64_t top;             /* 0 = every group */
+    /* Filters (exact match; NULL / 0 = no filter): the drill-down from any
+     * number to the rows behind it. */
+    const char *family, *region, *type, *feed;
+    uint32_t asn;
 };
 
 void landscape_query_init(struct landscape_query *q);
+
+/* Set one query parameter by its name as the CLI and the API spell it
+ * (by, from, to, country, top, family, asn, region, type, feed); value is
+ * borrowed (must outlive q).  VG_EUSAGE with a clear message when the name is
+ * unknown or the value malformed.  Both the CLI and the HTTP API go through
+ * this one function, so they accept exactly the same things. */
+int landscape_query_set(struct landscape_query *q, const char *name, const char *value,
+                        struct vg_err *err);
+/* Checks that need every parameter (from <= to). */
+int landscape_query_check(const struct landscape_query *q, struct vg_err *err);
 /* Parse "family,asn,day" into q->keys; VG_EUSAGE with a message naming the
  * bad key. */
 int landscape_parse_keys(const char *s, struct landscape_query *q, struct vg_err *err);
