@@ -10,7 +10,7 @@ BUILD     ?= build
 CC        ?= cc
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-PKGS      := sqlite3 libmaxminddb libsodium jansson libzstd libcrypto
+PKGS      := sqlite3 libmaxminddb libsodium jansson libzstd libcrypto libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 
@@ -24,6 +24,12 @@ LDLIBS    := $(PKG_LIBS)
 
 LIB_SRC   := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# The dashboard (web/) and the OpenAPI document, embedded as one generated C
+# table (scripts/embed-assets.py).  Its prerequisites include every
+# directory under web/, whose times change when a file is added or removed.
+ASSET_SRC := $(shell find web \( -name node_modules -o -name tests -o -name '.*' \) -prune \
+               -o -regex '[A-Za-z0-9@+_./-]*' -print 2>/dev/null) src/web/openapi.json
+LIB_OBJ   += $(BUILD)/obj/gen/assets.o
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
@@ -47,6 +53,14 @@ help:
 	@echo "make install    install into PREFIX (default /usr/local)"
 
 $(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/gen/assets.c: scripts/embed-assets.py $(ASSET_SRC)
+	@mkdir -p $(dir $@)
+	python3 scripts/embed-assets.py --root web --extra /api/v1/openapi.json=src/web/openapi.json --out $@
+
+$(BUILD)/obj/gen/assets.o: $(BUILD)/gen/assets.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -97,7 +111,7 @@ demo: deps
 install: $(BUILD)/vigil
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vigil
 	install -m 755 $(BUILD)/vigil $(DESTDIR)$(PREFIX)/bin/vigil
-	@for f in data/*.csv data/*.mmdb data/*LICENSE* data/MODIFICATIONS data/VERSIONS; do \
+	@for f in data/*.csv data/*.mmdb data/*LICENSE* data/MODIFICATIONS data/VERSIONS etc/*.tsv; do \
 	  [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/vigil/ || true; done
 
 uninstall:

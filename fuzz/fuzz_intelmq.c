@@ -20,7 +20,8 @@ struct state {
     size_t seen;
 };
 
-static int on_reject(void *ctx, const struct format_record *rec, const char *reason)
+static int on_reject(void *ctx, const struct format_record *rec,
+                     const char *reason)
 {
     struct state *s = ctx;
     if (!rec || rec->line == 0 || !reason || !*reason || s->nested)

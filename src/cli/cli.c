@@ -14,6 +14,7 @@ static const struct cli_command commands[] = {
     {"ip", "every observation of one address, with its enrichment", cmd_ip},
     {"parse", "parse feed files and print IntelMQ JSON lines (no store)", cmd_parse},
     {"simulate", "generate realistic, seeded telemetry with ground truth", cmd_simulate},
+    {"serve", "the HTTP API and the dashboard (loopback, operator mode)", cmd_serve},
     {NULL, NULL, NULL},
 };
 

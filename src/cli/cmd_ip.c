@@ -1,11 +1,13 @@
 /*
  * cmd_ip.c — `vigil ip ADDRESS`: every observation of one address, with the
- * address's enrichment as vigil's data says today.
+ * address's enrichment as vigil's data says today.  The query and the JSON
+ * live in landscape/ip_report.c, shared with GET /api/v1/ip/{address}.
  */
 #include "cli/cli.h"
 #include "cli/cli_common.h"
 #include "core/buf.h"
 #include "core/vtime.h"
+#include "landscape/ip_report.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -22,43 +24,20 @@ static void help(FILE *out)
                  "  -h, --help      this text\n");
 }
 
-struct ip_ctx {
-    int json;
-    size_t n;
-    struct vg_buf *out;
-};
-
-static int row_cb(void *ctx, int ncol, const struct store_value *v)
+static int row_print(void *ctx, const struct ip_report_row *r)
 {
-    struct ip_ctx *c = ctx;
-    (void)ncol;
+    size_t *n = ctx;
     char day[16], first[40], last[40];
-    vt_format_day(v[0].i, day);
-    vt_format_iso(v[7].i, first);
-    vt_format_iso(v[8].i, last);
-    if (c->json) {
-        struct vg_buf *o = c->out;
-        vg_buf_puts(o, c->n ? ",{" : "{");
-        vg_buf_printf(o, "\"day\":\"%s\",\"type\":", day);
-        vg_buf_json_str(o, v[1].s, v[1].len);
-        vg_buf_puts(o, ",\"family\":");
-        vg_buf_json_str(o, v[2].s, v[2].len);
-        vg_buf_puts(o, ",\"feed\":");
-        vg_buf_json_str(o, v[3].s, v[3].len);
-        vg_buf_puts(o, ",\"tlp\":");
-        vg_buf_json_str(o, v[4].s, v[4].len);
-        vg_buf_printf(o, ",\"asn\":%lld,\"region\":", (long long)v[5].i);
-        vg_buf_json_str(o, v[9].s, v[9].len);
-        vg_buf_printf(o, ",\"events\":%lld,\"first_seen\":\"%s\",\"last_seen\":\"%s\"}",
-                      (long long)v[6].i, first, last);
-    } else {
-        if (!c->n)
-            printf("%-10s  %-16s  %-24s  %-16s  %-6s %8s  %-25s  %s\n", "day", "type", "family",
-                   "feed", "tlp", "events", "first seen", "last seen");
-        printf("%-10s  %-16s  %-24s  %-16s  %-6s %8lld  %-25s  %s\n", day, v[1].s, v[2].s[0] ? v[2].s : "-",
-               v[3].s, v[4].s, (long long)v[6].i, first, last);
-    }
-    c->n++;
+    vt_format_day(r->day, day);
+    vt_format_iso(r->first_us, first);
+    vt_format_iso(r->last_us, last);
+    if (!*n)
+        printf("%-10s  %-16s  %-24s  %-16s  %-6s %8s  %-25s  %s\n", "day", "type", "family",
+               "feed", "tlp", "events", "first seen", "last seen");
+    printf("%-10s  %-16s  %-24s  %-16s  %-6s %8llu  %-25s  %s\n", day, r->type,
+           r->family[0] ? r->family : "-", r->feed, r->tlp, (unsigned long long)r->events, first,
+           last);
+    (*n)++;
     return 0;
 }
 
@@ -100,31 +79,15 @@ int cmd_ip(int argc, char **argv)
         fprintf(stderr, "vigil ip: %s\n", err.msg);
         goto out;
     }
-    struct enrich_result r;
-    enricher_lookup(en, &ip, &r);
     if (json) {
-        vg_buf_puts(&out, "{\"ip\":");
-        vg_buf_json_str(&out, canon, strlen(canon));
-        if (r.has_asn) {
-            vg_buf_printf(&out, ",\"asn\":%u,\"as_name\":", r.asn);
-            vg_buf_json_str(&out, r.as_name ? r.as_name : "", r.as_name ? strlen(r.as_name) : 0);
-        } else {
-            vg_buf_puts(&out, ",\"asn\":null,\"as_name\":null");
+        if (ip_report_write_json(st, en, &ip, &out, &err) || vg_buf_putc(&out, '\n')) {
+            fprintf(stderr, "vigil ip: %s\n", err.msg[0] ? err.msg : "out of memory");
+            goto out;
         }
-        vg_buf_puts(&out, ",\"geolocation\":{\"cc\":");
-        vg_buf_json_str(&out, r.geo.cc, strlen(r.geo.cc));
-        vg_buf_puts(&out, ",\"region\":");
-        vg_buf_json_str(&out, r.geo.region ? r.geo.region : "", r.geo.region ? r.geo.region_len : 0);
-        vg_buf_puts(&out, ",\"city\":");
-        vg_buf_json_str(&out, r.geo.city ? r.geo.city : "", r.geo.city ? r.geo.city_len : 0);
-        if (r.geo.has_latlon) {
-            vg_buf_puts(&out, ",\"latitude\":");
-            event_write_double(&out, r.geo.lat);
-            vg_buf_puts(&out, ",\"longitude\":");
-            event_write_double(&out, r.geo.lon);
-        }
-        vg_buf_puts(&out, "},\"observations\":[");
+        fwrite(out.data, 1, out.len, stdout);
     } else {
+        struct enrich_result r;
+        enricher_lookup(en, &ip, &r);
         printf("%s", canon);
         if (r.has_asn)
             printf("  AS%u %s", r.asn, r.as_name ? r.as_name : "");
@@ -133,21 +96,13 @@ int cmd_ip(int argc, char **argv)
                    r.geo.region ? r.geo.region : "", (int)r.geo.city_len,
                    r.geo.city ? r.geo.city : "");
         printf("\n\n");
-    }
-    struct ip_ctx ctx = {json, 0, &out};
-    struct store_value arg16 = {.type = ST_BLOB, .s = (const char *)ip.b, .len = 16};
-    if (store_query(st,
-                    "SELECT day, type, family, feed, tlp, asn, events, first_us, last_us, region "
-                    "FROM observations WHERE ip = ? ORDER BY day, type, family, feed, tlp",
-                    &arg16, 1, row_cb, &ctx, &err)) {
-        fprintf(stderr, "vigil ip: %s\n", err.msg);
-        goto out;
-    }
-    if (json) {
-        vg_buf_puts(&out, "]}\n");
-        fwrite(out.data, 1, out.len, stdout);
-    } else if (!ctx.n) {
-        printf("no observations of %s\n", canon);
+        size_t n = 0;
+        if (ip_report_each(st, &ip, row_print, &n, &err)) {
+            fprintf(stderr, "vigil ip: %s\n", err.msg);
+            goto out;
+        }
+        if (!n)
+            printf("no observations of %s\n", canon);
     }
     code = EXIT_OK;
 out:

@@ -4,10 +4,13 @@
  */
 #include "cli/cli.h"
 #include "core/vtime.h"
+#include "enrich/datadir.h"
+#include "enrich/places.h"
 #include "landscape/landscape.h"
 #include "store/store.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <string.h>
 
 static void help(FILE *out)
@@ -20,15 +23,25 @@ static void help(FILE *out)
             "  --from DATE     first day, YYYY-MM-DD (default: the first stored day)\n"
             "  --to DATE       last day, inclusive (default: the last stored day)\n"
             "  --country CC    only addresses vigil geolocates in this country\n"
-            "  --by KEYS       comma list of family, asn, region, day, type, feed,\n"
-            "                  country, city, tlp (default: family)\n"
+            "  --by KEYS       comma list of family, asn, isp, region, province, day,\n"
+            "                  type, feed, country, city, tlp (default: family)\n"
             "  --top N         the N largest groups (default: every group)\n"
-            "  --family NAME, --asn N, --region NAME, --type TYPE, --feed NAME\n"
+            "  --family NAME, --asn N, --isp NAME, --region NAME, --province NAME,\n"
+            "  --type TYPE, --feed NAME\n"
             "                  only observations with this value (drill-down)\n"
+            "  --data-dir DIR  where the province and ISP tables are (see etc/README.md)\n"
             "  --json          {\"rows\":[...],\"total\":{\"ips\":N,\"events\":N}}\n"
             "  -h, --help      this text\n\n"
             "ips = distinct source addresses in the group over the whole period;\n"
             "total.ips = distinct addresses in the whole selection (not a sum of rows).\n");
+}
+
+static int uses_places(const struct landscape_query *q)
+{
+    int used = q->province || q->isp;
+    for (size_t k = 0; k < q->nkeys; k++)
+        used |= q->keys[k] == LK_PROVINCE || q->keys[k] == LK_ISP;
+    return used;
 }
 
 int cmd_landscape(int argc, char **argv)
@@ -39,12 +52,14 @@ int cmd_landscape(int argc, char **argv)
         {"by", required_argument, NULL, 'p'},     {"top", required_argument, NULL, 'p'},
         {"family", required_argument, NULL, 'p'}, {"asn", required_argument, NULL, 'p'},
         {"region", required_argument, NULL, 'p'}, {"type", required_argument, NULL, 'p'},
-        {"feed", required_argument, NULL, 'p'},   {"json", no_argument, NULL, 'j'},
+        {"feed", required_argument, NULL, 'p'},   {"province", required_argument, NULL, 'p'},
+        {"isp", required_argument, NULL, 'p'},    {"data-dir", required_argument, NULL, 'D'},
+        {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     struct landscape_query q;
     struct vg_err err = {0};
-    const char *db = NULL;
+    const char *db = NULL, *data_dir = NULL;
     int json = 0, c, idx;
     landscape_query_init(&q);
     landscape_parse_keys("family", &q, &err);
@@ -56,6 +71,7 @@ int cmd_landscape(int argc, char **argv)
             if (landscape_query_set(&q, opts[idx].name, optarg, &err))
                 return cli_usage_error("landscape", "--%s", err.msg);
             break;
+        case 'D': data_dir = optarg; break;
         case 'j': json = 1; break;
         case 'h': help(stdout); return EXIT_OK;
         default: return cli_usage_error("landscape", "bad option");
@@ -73,8 +89,17 @@ int cmd_landscape(int argc, char **argv)
         fprintf(stderr, "vigil landscape: %s\n", err.msg);
         return EXIT_USAGE;
     }
+    /* the province and ISP tables: a missing table only empties those keys */
+    struct places *places = NULL;
+    char dir[PATH_MAX];
+    struct vg_err perr = {0};
+    if (datadir_resolve(data_dir, dir, sizeof dir, &perr) == 0 ||
+        (data_dir == NULL && (dir[0] = '\0', 1)))
+        places_open(&places, dir[0] ? dir : NULL, &perr);
+    if (!places && uses_places(&q))
+        fprintf(stderr, "vigil landscape: warning: %s\n", perr.msg);
     int code = EXIT_OK;
-    if (landscape_run(st, &q, &res, &err)) {
+    if (landscape_places_attach(st, places, &err) || landscape_run(st, &q, &res, &err)) {
         fprintf(stderr, "vigil landscape: %s\n", err.msg);
         code = EXIT_USAGE;
     } else {
@@ -94,5 +119,6 @@ int cmd_landscape(int argc, char **argv)
         landscape_result_free(&res);
     }
     store_close(st);
+    places_free(places);
     return code;
 }

@@ -15,24 +15,32 @@
  *      (indicatorthreattype, networksourceipv4, firstreporteddatetime...).
  *
  * The field mapping is IntelMQ's parser
- * intelmq/bots/parsers/microsoft/parser_ctip.py as of IntelMQ 3.x (develop,
- * the parser that test_parser_ctip{,_azure}.py at commit d5e3e41 expect):
- * the same harmonised fields and extra.* names, TLP (YELLOW -> AMBER,
- * "Unknown" dropped), ThreatConfidence High/Medium/Low/Informational ->
- * feed.accuracy 100/50/20/10 (Interflow: confidence), classification.type
- * infected-system, malware.name the lower-cased ThreatCode (Interflow:
- * externalid), Payload.type -> protocol.application, Payload.domain ->
- * destination.fqdn unless it repeats Payload.serverIp, SourceIpv4Int and
+ * intelmq/bots/parsers/microsoft/parser_ctip.py (certtools/intelmq), 3.x:
+ * the newest copy readable here (its AZURE/INTERFLOW tables, 3.0.x) plus
+ * the later changes its CHANGELOG and docs record and its own tests at
+ * commit d5e3e41 pin down (the TRANSCRIBED expectations in the shared
+ * samples): Payload.domain -> destination.fqdn (unless it only repeats
+ * Payload.serverIp), SourceIpConnectionType -> extra.source.connection_type,
+ * SourceIpv4Int ignored, TLP "Unknown" dropped and YELLOW read as AMBER,
+ * a Payload that is JSON without base64, unknown payload keys kept as
+ * extra.payload.<key>, and the `overwrite` parameter.  So: the same
+ * harmonised fields and extra.* names, ThreatConfidence
+ * High/Medium/Low/Informational -> feed.accuracy 100/50/20/10 (Interflow:
+ * confidence), classification.type infected-system, malware.name the
+ * lower-cased ThreatCode (Interflow: externalid), Payload.type ->
+ * protocol.application, Payload.ts -> extra.payload.timestamp,
  * DateTimeReceivedUtcTxt ignored, Python-falsy values (0, "", {}, null...)
  * and IntelMQ's ignored values ("-", "N/A") skipped, feed.name from
  * DataFeed unless a feed name is given (IntelMQ's overwrite=false), raw =
  * base64 of the record as IntelMQ recovers it (the line itself; for an
  * Interflow element Python's json.dumps([element]), re-created byte for
- * byte: ", " and ": " separators, ASCII-only escapes, float repr).  Nested
- * objects are flattened one level in IntelMQ's order (scalars of the line
- * first, then each object's members in line order), later values
- * overwriting earlier ones.
- *
+ * byte: ", " and ": " separators, ASCII-only escapes, float repr).
+ * Nested objects are flattened one level in the order they appear (IntelMQ
+ * sets the line's scalars first, but no scalar shares a field with a
+ * nested member, so the result is the same); later values overwrite
+ * earlier ones, and a key repeated in one object counts once, with its
+ * last value, as in Python's dict.
+
  * Deliberate differences from IntelMQ (vigil's rules):
  *  - source.ip comes only from SourceIp (Interflow: networksourceipv4) and
  *    time.source only from DateTimeReceivedUtc (Interflow:
@@ -56,10 +64,16 @@
  *    value), nests deeper than CTIP_MAX_DEPTH, or whose event fails
  *    event_validate is rejected with the reason; blank lines are skipped.
  *
- * Speed: this is vigil's hot path.  Each line is scanned once in place
- * (json_scan_open), nested objects twice, strings are copied only into the
- * event's arena, and the event, its arena and the scratch buffers are
- * reused for every record: nothing is allocated per record once warm.
+ * Speed: this is vigil's hot path.  A line is scanned once, in place: the
+ * record is walked with a lazy iterator, and the nested objects we flatten
+ * are walked in the same pass (json_scan_descend); only the decoded
+ * payload is scanned twice (validated, then walked: text that merely looks
+ * like JSON must stay text).  Binary checks run only on lines that already
+ * failed, as the scanner refuses such bytes anyway.  Strings are copied
+ * only into the event's arena; raw is base64-encoded 12 bytes at a time
+ * with SSSE3 when the CPU has it (VIGIL_NO_SIMD=1 forces the plain code);
+ * the event, its arena and the scratch buffers are reused for every record:
+ * nothing is allocated per record once warm.
  */
 #include "formats/format.h"
 #include "formats/json_scan.h"
@@ -68,15 +82,20 @@
 #include "core/vtime.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define CTIP_B64_SSSE3 1
+#endif
+
 #define CTIP_MAX_DEPTH 32           /* CTIP nests 3 levels; more is garbage */
 #define CTIP_MAX_DOC (512u << 20)   /* cap for an Interflow document */
-#define CTIP_MAX_DEFER 16           /* nested objects per record */
 #define CTIP_NAME_MAX 160           /* longest extra.* name we build */
 #define CTIP_DEDUP_MAX 1024         /* objects re-serialised with key dedup */
 
@@ -268,17 +287,10 @@ static const struct map interflow_map[] = {
     MEND,
 };
 
-/* member() keeps a 128-bit "seen" set per object. */
+/* struct walk keeps a 128-bit "seen" set per object. */
 _Static_assert(sizeof payload_map / sizeof payload_map[0] <= 128, "payload_map too long");
 _Static_assert(sizeof azure_map / sizeof azure_map[0] <= 128, "azure_map too long");
 _Static_assert(sizeof interflow_map / sizeof interflow_map[0] <= 128, "interflow_map too long");
-
-struct defer {
-    struct json_scan_value obj;
-    const struct map *sub;
-    const char *prefix;
-    int payload;
-};
 
 struct ctip {
     const struct format_options *opt;
@@ -291,10 +303,9 @@ struct ctip {
     struct vg_buf b64;    /* raw */
     struct vg_buf stack;  /* members of objects being re-serialised */
     int interflow;        /* mapping in use for the current record */
+    int simd;             /* SSSE3 base64 (unless VIGIL_NO_SIMD is set) */
     /* per record */
     int have_ip, have_time, have_threat;
-    struct defer defer[CTIP_MAX_DEFER];
-    int ndefer;
     struct json_scan_value domain, server_ip, if_host, if_dst;
     int have_domain, have_server_ip, have_if_host, have_if_dst;
     char reason[512];
@@ -338,16 +349,69 @@ static const char *show(const struct json_scan_value *v, char *buf, size_t cap)
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static size_t b64_encode(const unsigned char *in, size_t n, char *out)
+/* Two output characters per 12 input bits, from a 4096-entry table: the
+ * raw field encodes every line, so this is on the hot path. */
+static char b64_pairs[4096][2];
+
+static void b64_init_pairs(void)
+{
+    for (int k = 0; k < 4096; k++) {
+        b64_pairs[k][0] = b64_alphabet[k >> 6];
+        b64_pairs[k][1] = b64_alphabet[k & 63];
+    }
+}
+
+#ifdef CTIP_B64_SSSE3
+
+/* 12 input bytes -> 16 characters per step (W. Muła and D. Lemire, "Faster
+ * Base64 Encoding and Decoding Using AVX2 Instructions", ACM TOW 2018, the
+ * SSE variant): spread the 3-byte groups over 32-bit lanes, cut out the
+ * four 6-bit indices with two multiplies, and map them to the alphabet by
+ * range with one pshufb.  Returns the input bytes consumed. */
+__attribute__((target("ssse3"))) static size_t b64_encode_ssse3(const unsigned char *in,
+                                                                 size_t n, char *out)
+{
+    const __m128i spread = _mm_set_epi8(10, 11, 9, 10, 7, 8, 6, 7, 4, 5, 3, 4, 1, 2, 0, 1);
+    const __m128i shift = _mm_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                                        '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                                        '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0);
+    size_t k = 0;
+    for (; k + 16 <= n; k += 12, out += 16) {
+        __m128i x = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(in + k)),
+                                     spread);
+        __m128i hi = _mm_mulhi_epu16(_mm_and_si128(x, _mm_set1_epi32(0x0fc0fc00)),
+                                     _mm_set1_epi32(0x04000040));
+        __m128i lo = _mm_mullo_epi16(_mm_and_si128(x, _mm_set1_epi32(0x003f03f0)),
+                                     _mm_set1_epi32(0x01000010));
+        __m128i idx = _mm_or_si128(hi, lo);
+        __m128i r = _mm_subs_epu8(idx, _mm_set1_epi8(51));
+        r = _mm_or_si128(r, _mm_and_si128(_mm_cmpgt_epi8(_mm_set1_epi8(26), idx),
+                                          _mm_set1_epi8(13)));
+        r = _mm_add_epi8(_mm_shuffle_epi8(shift, r), idx);
+        _mm_storeu_si128((__m128i *)(void *)out, r);
+    }
+    return k;
+}
+#endif
+
+static int b64_have_ssse3;
+
+static size_t b64_encode(const unsigned char *in, size_t n, char *out, int simd)
 {
     char *o = out;
     size_t k = 0;
+#ifdef CTIP_B64_SSSE3
+    if (simd) {
+        k = b64_encode_ssse3(in, n, out);
+        o += k / 3 * 4;
+    }
+#else
+    (void)simd;
+#endif
     for (; k + 3 <= n; k += 3) {
         uint32_t v = (uint32_t)in[k] << 16 | (uint32_t)in[k + 1] << 8 | in[k + 2];
-        o[0] = b64_alphabet[v >> 18];
-        o[1] = b64_alphabet[(v >> 12) & 63];
-        o[2] = b64_alphabet[(v >> 6) & 63];
-        o[3] = b64_alphabet[v & 63];
+        memcpy(o, b64_pairs[v >> 12], 2);
+        memcpy(o + 2, b64_pairs[v & 4095], 2);
         o += 4;
     }
     if (n - k == 1) {
@@ -369,16 +433,22 @@ static size_t b64_encode(const unsigned char *in, size_t n, char *out)
 
 /* Strict decoding: the standard alphabet, padded to a multiple of 4, '='
  * only at the end.  out holds n / 4 * 3 bytes.  Returns the length or -1. */
+static signed char b64_val[256];
+
+static void b64_init(void)
+{
+    memset(b64_val, -1, sizeof b64_val);
+    for (int k = 0; k < 64; k++)
+        b64_val[(unsigned char)b64_alphabet[k]] = (signed char)k;
+    b64_init_pairs();
+#ifdef CTIP_B64_SSSE3
+    b64_have_ssse3 = __builtin_cpu_supports("ssse3");
+#endif
+}
+
 static long b64_decode(const char *s, size_t n, unsigned char *out)
 {
-    static signed char val[256];
-    static int ready;
-    if (!ready) {
-        memset(val, -1, sizeof val);
-        for (int k = 0; k < 64; k++)
-            val[(unsigned char)b64_alphabet[k]] = (signed char)k;
-        ready = 1;
-    }
+    const signed char *val = b64_val;
     if (n == 0 || n % 4)
         return -1;
     size_t pad = s[n - 1] == '=' ? (s[n - 2] == '=' ? 2 : 1) : 0;
@@ -567,14 +637,6 @@ static void key_bytes(const struct json_scan_value *k, char *buf, size_t cap,
         *n = cap;
     }
     *s = buf;
-}
-
-static const struct map *map_find(const struct map *t, const char *k, size_t n)
-{
-    for (; t->key; t++)
-        if (t->klen == n && memcmp(t->key, k, n) == 0)
-            return t;
-    return NULL;
 }
 
 static int put_unknown(struct ctip *c, const char *prefix, const char *k, size_t n,
@@ -844,19 +906,6 @@ static int act_if_threat(struct ctip *c, const struct json_scan_value *v)
     return 0;
 }
 
-static int defer_object(struct ctip *c, const struct json_scan_value *obj,
-                        const struct map *sub, const char *prefix, int payload)
-{
-    if (c->ndefer == CTIP_MAX_DEFER)
-        return payload ? put(c, "extra.payload", obj) : put(c, prefix, obj);
-    struct defer *d = &c->defer[c->ndefer++];
-    d->obj = *obj;
-    d->sub = sub;
-    d->prefix = prefix;
-    d->payload = payload;
-    return 0;
-}
-
 static int starts_object(const char *s, size_t n)
 {
     size_t k = 0;
@@ -865,19 +914,64 @@ static int starts_object(const char *s, size_t n)
     return k < n && s[k] == '{';
 }
 
+struct walk {
+    uint64_t seen[2]; /* entries of the table met in this object */
+    size_t hint;      /* where the next key probably is: feeds keep order */
+};
+
+static int member(struct ctip *c, struct json_scan_iter *it, const struct map *table,
+                  const char *prefix, struct walk *w, const struct json_scan_value *k,
+                  struct json_scan_value *v);
+
+/* Map every member of the object it walks; a payload object ends with the
+ * Payload.domain decision. */
+static int walk_members(struct ctip *c, struct json_scan_iter *it, const struct map *table,
+                        const char *prefix, int payload)
+{
+    struct json_scan_value k, v;
+    struct vg_err jerr;
+    struct walk w = {{0, 0}, 0};
+    int rc;
+    it->lazy = 1;
+    if (payload)
+        c->have_domain = c->have_server_ip = 0;
+    while ((rc = json_scan_object_next(it, &k, &v, &jerr)) == 1)
+        if ((rc = member(c, it, table, prefix, &w, &k, &v)))
+            return rc;
+    if (rc < 0)
+        return why(c, "not valid JSON: %s", jmsg(&jerr));
+    return payload ? finish_domain(c) : 0;
+}
+
+/* A decoded payload that is a JSON object: validated first, as text that
+ * merely looks like JSON must stay text, then walked. */
+static int walk_payload_doc(struct ctip *c, const char *p, size_t n, int *walked)
+{
+    struct json_scan_iter it;
+    *walked = 0;
+    if (!starts_object(p, n) || json_scan_check(p, n, CTIP_MAX_DEPTH, NULL, NULL) != 0)
+        return 0;
+    *walked = 1;
+    json_scan_open(&it, p, n, CTIP_MAX_DEPTH, NULL);
+    return walk_members(c, &it, payload_map, "extra.payload.", 1);
+}
+
 /* Payload: base64 of JSON (walk it), base64 of text, JSON itself, or text. */
 static int act_payload(struct ctip *c, const struct map *m, const struct json_scan_value *v)
 {
-    struct json_scan_value obj;
     const char *s;
     size_t n;
-    if (v->type == JSCAN_OBJECT)
-        return skip_value(c, v) ? 0 : defer_object(c, v, payload_map, "extra.payload.", 1);
+    int walked, rc;
+    if (v->type == JSCAN_OBJECT) { /* already scanned: walk its span */
+        struct json_scan_iter it;
+        if (skip_value(c, v) || json_scan_enter(&it, v))
+            return 0;
+        return walk_members(c, &it, payload_map, "extra.payload.", 1);
+    }
     if (v->type != JSCAN_STRING)
         return skip_value(c, v) ? 0 : put(c, m->field, v);
     if (skip_value(c, v) || json_scan_str_eq(v, "AA==", 4)) /* AA== is a NUL byte */
         return 0;
-    /* The decoded text must outlive the record's deferred walks: arena. */
     if (json_scan_str_get(v, &c->ev.arena, &s, &n))
         return VG_ENOMEM;
     unsigned char *d = vg_arena_alloc(&c->ev.arena, n / 4 * 3 + 1);
@@ -885,15 +979,13 @@ static int act_payload(struct ctip *c, const struct map *m, const struct json_sc
         return VG_ENOMEM;
     long dn = b64_decode(s, n, d);
     if (dn >= 0) {
-        if (starts_object((const char *)d, (size_t)dn) &&
-            json_scan_parse((const char *)d, (size_t)dn, CTIP_MAX_DEPTH, &obj, NULL) == 0)
-            return skip_value(c, &obj) ? 0
-                                       : defer_object(c, &obj, payload_map, "extra.payload.", 1);
+        if ((rc = walk_payload_doc(c, (const char *)d, (size_t)dn, &walked)) || walked)
+            return rc;
         if (dn > 0 && json_scan_utf8_valid((const char *)d, (size_t)dn) &&
             !format_is_binary((const char *)d, (size_t)dn))
             return event_set_str(&c->ev, m->field, (const char *)d, (size_t)dn) ? VG_ENOMEM : 0;
-    } else if (starts_object(s, n) && json_scan_parse(s, n, CTIP_MAX_DEPTH, &obj, NULL) == 0) {
-        return skip_value(c, &obj) ? 0 : defer_object(c, &obj, payload_map, "extra.payload.", 1);
+    } else if ((rc = walk_payload_doc(c, s, n, &walked)) || walked) {
+        return rc;
     }
     if (memchr(s, '\0', n))
         return why(c, "Payload: NUL character (\\u0000) in the value");
@@ -926,11 +1018,7 @@ static int apply(struct ctip *c, const struct map *m, const struct json_scan_val
         return act_src_ip(c, m, v);
     case A_ASN:
         return act_asn(c, m, v);
-    case A_OBJECT:
-        if (skip_value(c, v))
-            return 0;
-        if (v->type == JSCAN_OBJECT)
-            return defer_object(c, v, m->sub, m->prefix, 0);
+    case A_OBJECT: /* objects are walked in member(): this is a stray scalar */
         return put_unknown(c, "extra.", m->key, m->klen, v);
     case A_PAYLOAD:
         return act_payload(c, m, v);
@@ -985,54 +1073,85 @@ static void forget(struct ctip *c, const struct map *m)
     }
 }
 
-/* One member of a record or of a nested object; seen has a bit per entry
- * of table already met in this object. */
-static int member(struct ctip *c, const struct map *table, const char *prefix,
-                  uint64_t seen[2], const struct json_scan_value *k,
-                  const struct json_scan_value *v)
+/* memcmp for short keys, inline: 8 bytes at a time, then the tail. */
+static int same_bytes(const char *a, const char *b, size_t n)
 {
-    char kbuf[CTIP_NAME_MAX];
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return 0;
+    }
+    for (; n; a++, b++, n--)
+        if (*a != *b)
+            return 0;
+    return 1;
+}
+
+/* Feeds write their keys in a fixed order, the tables list them in that
+ * order, and absent keys are skipped: search forward from where the last
+ * key matched, then from the start. */
+static const struct map *map_lookup(const struct map *t, size_t *hint, const char *k,
+                                     size_t n)
+{
+    const struct map *m;
+    for (m = t + *hint; m->key; m++)
+        if (m->klen == n && same_bytes(m->key, k, n))
+            goto found;
+    for (m = t; m < t + *hint; m++)
+        if (m->klen == n && same_bytes(m->key, k, n))
+            goto found;
+    return NULL;
+found:
+    *hint = (size_t)(m - t) + 1;
+    return m;
+}
+
+/* One member of a record or of a nested object (it walks it, lazily: an
+ * object we flatten is walked in the same pass, any other container is
+ * scanned for its span first). */
+static int member(struct ctip *c, struct json_scan_iter *it, const struct map *table,
+                  const char *prefix, struct walk *w, const struct json_scan_value *k,
+                  struct json_scan_value *v)
+{
+    static const struct map none[] = {MEND};
+    char kbuf[CTIP_NAME_MAX], pbuf[CTIP_NAME_MAX];
     const char *ks;
     size_t kn;
     key_bytes(k, kbuf, sizeof kbuf, &ks, &kn);
-    const struct map *m = map_find(table, ks, kn);
+    const struct map *m = map_lookup(table, &w->hint, ks, kn);
     if (m) {
         size_t idx = (size_t)(m - table);
         uint64_t bit = UINT64_C(1) << (idx % 64);
-        if (seen[idx / 64] & bit)
+        if (w->seen[idx / 64] & bit)
             forget(c, m);
-        seen[idx / 64] |= bit;
+        w->seen[idx / 64] |= bit;
+    }
+    if (v->raw_len == 0 && (v->type == JSCAN_OBJECT || v->type == JSCAN_ARRAY)) {
+        struct json_scan_iter sub;
+        struct vg_err jerr;
+        if (v->type == JSCAN_OBJECT && m && m->act == A_OBJECT) {
+            json_scan_descend(&sub, it);
+            return walk_members(c, &sub, m->sub, m->prefix, 0);
+        }
+        if (v->type == JSCAN_OBJECT && m && m->act == A_PAYLOAD) {
+            json_scan_descend(&sub, it);
+            return walk_members(c, &sub, payload_map, "extra.payload.", 1);
+        }
+        if (v->type == JSCAN_OBJECT && !m && !prefix) {
+            /* an unknown object on the record: flatten it one level too */
+            snake_name(pbuf, sizeof pbuf - 1, "extra.", ks, kn);
+            strcat(pbuf, ".");
+            json_scan_descend(&sub, it);
+            return walk_members(c, &sub, none, pbuf, 0);
+        }
+        if (json_scan_complete(it, v, &jerr))
+            return why(c, "not valid JSON: %s", jmsg(&jerr));
+    }
+    if (m)
         return apply(c, m, v);
-    }
-    if (!prefix && v->type == JSCAN_OBJECT && !skip_value(c, v)) {
-        /* an unknown object on the record: flatten it one level too */
-        char pfx[CTIP_NAME_MAX];
-        snake_name(pfx, sizeof pfx - 1, "extra.", ks, kn);
-        strcat(pfx, ".");
-        const char *keep = vg_arena_strndup(&c->ev.arena, pfx, strlen(pfx));
-        if (!keep)
-            return VG_ENOMEM;
-        return defer_object(c, v, NULL, keep, 0);
-    }
     return put_unknown(c, prefix ? prefix : "extra.", ks, kn, v);
-}
-
-static int walk_deferred(struct ctip *c, const struct defer *d)
-{
-    struct json_scan_iter it;
-    struct json_scan_value k, v;
-    static const struct map none[] = {MEND};
-    uint64_t seen[2] = {0, 0};
-    int rc;
-    json_scan_enter(&it, &d->obj);
-    if (d->payload)
-        c->have_domain = c->have_server_ip = 0;
-    while ((rc = json_scan_object_next(&it, &k, &v, NULL)) == 1)
-        if ((rc = member(c, d->sub ? d->sub : none, d->prefix, seen, &k, &v)))
-            return rc;
-    if (rc < 0)
-        return why(c, "malformed nested object");
-    return d->payload ? finish_domain(c) : 0;
 }
 
 static void record_reset(struct ctip *c, int interflow)
@@ -1041,7 +1160,6 @@ static void record_reset(struct ctip *c, int interflow)
     c->interflow = interflow;
     c->have_ip = c->have_time = c->have_threat = 0;
     c->have_domain = c->have_server_ip = c->have_if_host = c->have_if_dst = 0;
-    c->ndefer = 0;
 }
 
 /* Map the record walked by it into c->ev.  Returns 0, CTIP_REJECT (reason
@@ -1051,12 +1169,13 @@ static int map_record(struct ctip *c, struct json_scan_iter *it, int interflow)
 {
     struct json_scan_value k, v;
     struct vg_err jerr;
-    uint64_t seen[2] = {0, 0};
+    struct walk w = {{0, 0}, 0};
     int rc;
     record_reset(c, interflow);
     const struct map *table = interflow ? interflow_map : azure_map;
+    it->lazy = 1;
     while ((rc = json_scan_object_next(it, &k, &v, &jerr)) == 1) {
-        if ((rc = member(c, table, NULL, seen, &k, &v)) == CTIP_REJECT) {
+        if ((rc = member(c, it, table, NULL, &w, &k, &v)) == CTIP_REJECT) {
             /* a broken line says so, whatever it held before the break */
             int more;
             while ((more = json_scan_object_next(it, &k, &v, &jerr)) == 1)
@@ -1069,9 +1188,6 @@ static int map_record(struct ctip *c, struct json_scan_iter *it, int interflow)
     }
     if (rc < 0)
         return why(c, "not valid JSON: %s", jmsg(&jerr));
-    for (int k2 = 0; k2 < c->ndefer; k2++)
-        if ((rc = walk_deferred(c, &c->defer[k2])))
-            return rc;
     if (interflow) {
         if ((rc = finish_if_host(c)))
             return rc;
@@ -1320,7 +1436,7 @@ static int set_raw(struct ctip *c, const char *p, size_t n)
     vg_buf_reset(&c->b64);
     if (vg_buf_reserve(&c->b64, (n + 2) / 3 * 4))
         return VG_ENOMEM;
-    c->b64.len = b64_encode((const unsigned char *)p, n, c->b64.data);
+    c->b64.len = b64_encode((const unsigned char *)p, n, c->b64.data, c->simd);
     return event_set_str(&c->ev, "raw", c->b64.data, c->b64.len) ? VG_ENOMEM : 0;
 }
 
@@ -1348,12 +1464,28 @@ static int conclude(struct ctip *c, int rc, const struct format_record *rec)
     return finish(c, rec);
 }
 
+/* The reason for a line of binary data, or NULL when it is text: asked
+ * only once a line failed, as the scanner refuses such bytes anyway. */
+static const char *binary_reason(const char *p, size_t n, char *msg, size_t cap)
+{
+    if (!format_is_binary(p, n))
+        return NULL;
+    const char *nul = memchr(p, '\0', n);
+    if (nul)
+        snprintf(msg, cap, "NUL byte at byte %zu: binary data, not CTIP JSON",
+                 (size_t)(nul - p));
+    else
+        snprintf(msg, cap, "control bytes: binary data, not CTIP JSON");
+    return msg;
+}
+
 static int azure_line(struct ctip *c, const char *p, size_t n, uint64_t lineno, int overlong)
 {
     struct format_record rec = {c->file, lineno, p, n};
     struct json_scan_iter it;
     struct vg_err jerr;
     char msg[600];
+    const char *bin;
     int rc;
     size_t k = 0;
     while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r'))
@@ -1362,17 +1494,9 @@ static int azure_line(struct ctip *c, const char *p, size_t n, uint64_t lineno, 
         return 0; /* a blank line is no record */
     if (overlong)
         return reject(c, &rec, "line too long");
-    if (format_is_binary(p, n)) {
-        const char *nul = memchr(p, '\0', n);
-        if (nul)
-            snprintf(msg, sizeof msg, "NUL byte at byte %zu: binary data, not CTIP JSON",
-                     (size_t)(nul - p));
-        else
-            snprintf(msg, sizeof msg, "control bytes: binary data, not CTIP JSON");
-        return reject(c, &rec, msg);
-    }
     if (json_scan_open(&it, p, n, CTIP_MAX_DEPTH, &jerr)) {
-        snprintf(msg, sizeof msg, "not valid JSON: %s", jmsg(&jerr));
+        if (!(bin = binary_reason(p, n, msg, sizeof msg)))
+            snprintf(msg, sizeof msg, "not valid JSON: %s", jmsg(&jerr));
         return reject(c, &rec, msg);
     }
     if (it.kind != '{')
@@ -1382,6 +1506,8 @@ static int azure_line(struct ctip *c, const char *p, size_t n, uint64_t lineno, 
         json_scan_open(&it, p, n, CTIP_MAX_DEPTH, NULL);
         rc = map_record(c, &it, 1);
     }
+    if (rc == CTIP_REJECT && (bin = binary_reason(p, n, msg, sizeof msg)))
+        return reject(c, &rec, bin);
     if (rc == 0 && (rc = set_raw(c, p, n)))
         return rc;
     return conclude(c, rc, &rec);
@@ -1508,8 +1634,11 @@ static int parse(struct vg_input *in, const struct format_options *opt,
     size_t hn, k = 0;
     struct vg_line line;
     int rc;
+    static pthread_once_t tables = PTHREAD_ONCE_INIT;
     if (!c)
         return vg_err_set(err, VG_ENOMEM, "out of memory");
+    pthread_once(&tables, b64_init);
+    c->simd = b64_have_ssse3 && !getenv("VIGIL_NO_SIMD");
     c->opt = opt ? opt : &none;
     c->sink = sink;
     c->file = vg_input_name(in);

@@ -48,7 +48,8 @@ static int json_canon(struct vg_buf *b, json_t *v)
         json_t *m;
         int first = 1;
         rc = vg_buf_putc(b, '{');
-        json_object_foreach(v, k, m) {
+        json_object_foreach(v, k, m)
+        {
             if (!rc && !first)
                 rc = vg_buf_putc(b, ',');
             first = 0;
@@ -65,7 +66,8 @@ static int json_canon(struct vg_buf *b, json_t *v)
         size_t i;
         json_t *m;
         rc = vg_buf_putc(b, '[');
-        json_array_foreach(v, i, m) {
+        json_array_foreach(v, i, m)
+        {
             if (!rc && i)
                 rc = vg_buf_putc(b, ',');
             if (!rc)
@@ -73,12 +75,18 @@ static int json_canon(struct vg_buf *b, json_t *v)
         }
         return rc ? rc : vg_buf_putc(b, ']');
     }
-    case JSON_STRING: return vg_buf_json_str(b, json_string_value(v), json_string_length(v));
-    case JSON_INTEGER: return vg_buf_printf(b, "%lld", (long long)json_integer_value(v));
-    case JSON_REAL: return event_write_double(b, json_real_value(v));
-    case JSON_TRUE: return vg_buf_puts(b, "true");
-    case JSON_FALSE: return vg_buf_puts(b, "false");
-    case JSON_NULL: return vg_buf_puts(b, "null");
+    case JSON_STRING:
+        return vg_buf_json_str(b, json_string_value(v), json_string_length(v));
+    case JSON_INTEGER:
+        return vg_buf_printf(b, "%lld", (long long)json_integer_value(v));
+    case JSON_REAL:
+        return event_write_double(b, json_real_value(v));
+    case JSON_TRUE:
+        return vg_buf_puts(b, "true");
+    case JSON_FALSE:
+        return vg_buf_puts(b, "false");
+    case JSON_NULL:
+        return vg_buf_puts(b, "null");
     }
     return VG_EINVAL;
 }
@@ -86,14 +94,21 @@ static int json_canon(struct vg_buf *b, json_t *v)
 static const char *kind_name(json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a number";
     case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
     }
     return "?";
 }
@@ -110,20 +125,27 @@ static int set_value(struct iq_ctx *c, const char *name, json_t *v)
     case JSON_STRING: {
         const char *s = json_string_value(v);
         size_t len = json_string_length(v);
-        if (!extra && (len == 0 || strcmp(s, "-") == 0 || strcmp(s, "N/A") == 0))
+        if (!extra &&
+            (len == 0 || strcmp(s, "-") == 0 || strcmp(s, "N/A") == 0))
             return 0;
         rc = event_set_strn(&c->ev, name, n, s, len);
         break;
     }
-    case JSON_INTEGER: rc = event_set_int(&c->ev, name, (int64_t)json_integer_value(v)); break;
-    case JSON_REAL: rc = event_set_float(&c->ev, name, json_real_value(v)); break;
+    case JSON_INTEGER:
+        rc = event_set_int(&c->ev, name, (int64_t)json_integer_value(v));
+        break;
+    case JSON_REAL:
+        rc = event_set_float(&c->ev, name, json_real_value(v));
+        break;
     case JSON_TRUE:
-    case JSON_FALSE: rc = event_set_bool(&c->ev, name, json_is_true(v)); break;
+    case JSON_FALSE:
+        rc = event_set_bool(&c->ev, name, json_is_true(v));
+        break;
     case JSON_OBJECT:
     case JSON_ARRAY:
         if (!extra && def->type != FT_JSON) {
-            snprintf(c->why, sizeof c->why, "field %s: %s is not a valid value", name,
-                     kind_name(v));
+            snprintf(c->why, sizeof c->why, "field %s: %s is not a valid value",
+                     name, kind_name(v));
             return VG_EINVAL;
         }
         vg_buf_reset(&c->js);
@@ -145,10 +167,12 @@ static int set_extra_object(struct iq_ctx *c, json_t *obj)
 {
     const char *k;
     json_t *m;
-    json_object_foreach(obj, k, m) {
+    json_object_foreach(obj, k, m)
+    {
         char name[NAME_MAX_LEN + 1];
         if (strlen(k) + 6 > NAME_MAX_LEN || !*k) {
-            snprintf(c->why, sizeof c->why, "extra key \"%.60s\" is empty or too long", k);
+            snprintf(c->why, sizeof c->why,
+                     "extra key \"%.60s\" is empty or too long", k);
             return VG_EINVAL;
         }
         snprintf(name, sizeof name, "extra.%s", k);
@@ -184,14 +208,16 @@ static int set_member(struct iq_ctx *c, size_t nlen, json_t *v)
             int rc;
             if (!json_is_object(inner)) {
                 json_decref(inner);
-                snprintf(c->why, sizeof c->why, "field extra: not a JSON object");
+                snprintf(c->why, sizeof c->why,
+                         "field extra: not a JSON object");
                 return VG_EINVAL;
             }
             rc = set_extra_object(c, inner);
             json_decref(inner);
             return rc;
         }
-        snprintf(c->why, sizeof c->why, "field extra: %s is not a valid value", kind_name(v));
+        snprintf(c->why, sizeof c->why, "field extra: %s is not a valid value",
+                 kind_name(v));
         return VG_EINVAL;
     }
     if (def)
@@ -199,7 +225,8 @@ static int set_member(struct iq_ctx *c, size_t nlen, json_t *v)
     if (json_is_object(v) && is_field_prefix(name, nlen)) {
         const char *k;
         json_t *m;
-        json_object_foreach(v, k, m) {
+        json_object_foreach(v, k, m)
+        {
             size_t kl = strlen(k);
             if (nlen + 1 + kl > NAME_MAX_LEN) {
                 snprintf(c->why, sizeof c->why, "key %.60s...: too long", name);
@@ -214,8 +241,9 @@ static int set_member(struct iq_ctx *c, size_t nlen, json_t *v)
         }
         return 0;
     }
-    snprintf(c->why, sizeof c->why, "unknown field \"%.100s\" (not in the IntelMQ "
-                                    "harmonisation; vendor fields belong under extra.)",
+    snprintf(c->why, sizeof c->why,
+             "unknown field \"%.100s\" (not in the IntelMQ "
+             "harmonisation; vendor fields belong under extra.)",
              name);
     return VG_EINVAL;
 }
@@ -226,7 +254,8 @@ static int line_to_event(struct iq_ctx *c, const char *p, size_t n)
     json_t *root = json_loadb(p, n, JSON_REJECT_DUPLICATES, &je);
     int rc = 0;
     if (!root) {
-        snprintf(c->why, sizeof c->why, "not JSON: %s (column %d)", je.text, je.column);
+        snprintf(c->why, sizeof c->why, "not JSON: %s (column %d)", je.text,
+                 je.column);
         return VG_EPARSE;
     }
     if (!json_is_object(root)) {
@@ -237,18 +266,22 @@ static int line_to_event(struct iq_ctx *c, const char *p, size_t n)
     event_clear(&c->ev);
     const char *k;
     json_t *v;
-    json_object_foreach(root, k, v) {
+    json_object_foreach(root, k, v)
+    {
         size_t kl = strlen(k);
         if (strcmp(k, "__type") == 0) {
-            if (!json_is_string(v) || strcmp(json_string_value(v), "Event") != 0) {
-                snprintf(c->why, sizeof c->why, "__type is not \"Event\": not an IntelMQ event");
+            if (!json_is_string(v) ||
+                strcmp(json_string_value(v), "Event") != 0) {
+                snprintf(c->why, sizeof c->why,
+                         "__type is not \"Event\": not an IntelMQ event");
                 rc = VG_EINVAL;
                 goto out;
             }
             continue;
         }
         if (kl == 0 || kl > NAME_MAX_LEN) {
-            snprintf(c->why, sizeof c->why, "key \"%.60s\" is empty or too long", k);
+            snprintf(c->why, sizeof c->why,
+                     "key \"%.60s\" is empty or too long", k);
             rc = VG_EINVAL;
             goto out;
         }
@@ -273,9 +306,11 @@ static int iq_parse(struct vg_input *in, const struct format_options *opt,
     memset(&c, 0, sizeof c);
     event_init(&c.ev);
     while ((got = vg_input_getline(in, &line, err)) == 1) {
-        struct format_record r = {vg_input_name(in), line.lineno, line.p, line.len};
+        struct format_record r = {vg_input_name(in), line.lineno, line.p,
+                                  line.len};
         size_t k = 0;
-        while (k < line.len && (line.p[k] == ' ' || line.p[k] == '\t' || line.p[k] == '\r'))
+        while (k < line.len &&
+               (line.p[k] == ' ' || line.p[k] == '\t' || line.p[k] == '\r'))
             k++;
         if (k == line.len && !line.overlong)
             continue; /* blank line */
@@ -292,11 +327,13 @@ static int iq_parse(struct vg_input *in, const struct format_options *opt,
             }
             if (lrc)
                 reason = c.why;
-            else if (opt && opt->feed_name && event_set_cstr(&c.ev, "feed.name", opt->feed_name))
+            else if (opt && opt->feed_name &&
+                     event_set_cstr(&c.ev, "feed.name", opt->feed_name))
                 reason = "cannot set feed.name";
         }
         /* a non-zero answer from the sink stops the parse and is returned */
-        if ((rc = reason ? sink->reject(sink->ctx, &r, reason) : sink->emit(sink->ctx, &c.ev, &r)))
+        if ((rc = reason ? sink->reject(sink->ctx, &r, reason)
+                         : sink->emit(sink->ctx, &c.ev, &r)))
             break;
     }
     if (got < 0)
@@ -309,12 +346,17 @@ static int iq_parse(struct vg_input *in, const struct format_options *opt,
 /* JSON lines whose first object has IntelMQ keys. */
 static int iq_detect(const char *name, const char *head, size_t len)
 {
-    static const char *flat[] = {"\"source.ip\"", "\"classification.type\"", "\"feed.name\"",
-                                 "\"time.source\"", "\"classification.taxonomy\"",
+    static const char *flat[] = {"\"source.ip\"",
+                                 "\"classification.type\"",
+                                 "\"feed.name\"",
+                                 "\"time.source\"",
+                                 "\"classification.taxonomy\"",
                                  "\"time.observation\""};
-    static const char *nested[] = {"\"classification\"", "\"feed\"", "\"__type\""};
+    static const char *nested[] = {"\"classification\"", "\"feed\"",
+                                   "\"__type\""};
     size_t k = 0;
-    while (k < len && (head[k] == ' ' || head[k] == '\t' || head[k] == '\r' || head[k] == '\n'))
+    while (k < len && (head[k] == ' ' || head[k] == '\t' || head[k] == '\r' ||
+                       head[k] == '\n'))
         k++;
     if (k == len || head[k] != '{')
         return 0;

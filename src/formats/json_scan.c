@@ -11,8 +11,12 @@
  * machine that validates everything inside it (a bit per open level says
  * object or array, so there is no recursion and the C stack stays small
  * whatever the input) and is handed out as its span.  Walking that span
- * later (json_scan_enter) scans it again; a top-level document walked with
- * json_scan_open is scanned only once.
+ * later (json_scan_enter) scans it again, so a caller that wants one pass
+ * sets its iterator lazy: containers then come out unscanned, to be walked
+ * in place (json_scan_descend, the child hands the cursor back to its
+ * parent when it closes) or scanned for their span on request
+ * (json_scan_complete).  A document walked from json_scan_open is checked
+ * for trailing bytes when its walk ends.
  *
  * Speed.  Most of a threat-feed line is string bytes, so the string loop
  * tests 16 bytes at a time with SSE2 (one signed compare catches both
@@ -631,6 +635,12 @@ static int iter_close(struct json_scan_iter *it, struct lex *L, const char *p)
         p = skip_ws(p, it->end);
         if (p != it->end)
             return lex_fail(L, p, VG_EPARSE, "trailing characters after the document");
+    } else if (it->up) {
+        /* a descended child: the parent resumes after us */
+        if (it->up->pending == it->start) {
+            it->up->p = p;
+            it->up->pending = NULL;
+        }
     } else if (p != it->end) {
         return lex_fail(L, p, VG_EPARSE, "container ends before its span");
     }
@@ -662,49 +672,120 @@ static int iter_step(struct json_scan_iter *it, struct lex *L, char close,
     return 0;
 }
 
+static int iter_fail(struct json_scan_iter *it, const struct lex *L, int rc)
+{
+    it->err_offset = L->err_off;
+    it->state = 2;
+    return rc;
+}
+
+/* Skip the container a lazy iterator handed out and nobody walked. */
+static int iter_skip_pending(struct json_scan_iter *it, struct lex *L)
+{
+    int rc;
+    if (!it->pending)
+        return 0;
+    L->p = it->pending;
+    if ((rc = skip_container(L, it->depth + 1)))
+        return rc;
+    it->p = L->p;
+    it->pending = NULL;
+    return 0;
+}
+
+/* lex_value, except that a lazy iterator leaves a container unscanned. */
+static int iter_value(struct json_scan_iter *it, struct lex *L, struct json_scan_value *v)
+{
+    const char *start = L->p;
+    if (it->lazy && start < L->end && (*start == '{' || *start == '[')) {
+        if (it->depth + 1 > L->max_depth)
+            return lex_fail(L, start, VG_ELIMIT, "nesting too deep");
+        v->type = *start == '{' ? JSCAN_OBJECT : JSCAN_ARRAY;
+        v->depth = it->depth + 1;
+        v->raw = start;
+        v->raw_len = 0;
+        v->offset = (size_t)(start - L->doc);
+        it->pending = start;
+        return 0;
+    }
+    return lex_value(L, it->depth + 1, v);
+}
+
+int json_scan_descend(struct json_scan_iter *child, struct json_scan_iter *parent)
+{
+    memset(child, 0, sizeof *child);
+    child->state = 2;
+    if (!parent->pending)
+        return VG_EINVAL;
+    child->doc = parent->doc;
+    child->p = parent->pending + 1;
+    child->end = parent->end;
+    child->depth = parent->depth + 1;
+    child->max_depth = parent->max_depth;
+    child->kind = *parent->pending;
+    child->state = 0;
+    child->up = parent;
+    child->start = parent->pending;
+    return 0;
+}
+
+int json_scan_complete(struct json_scan_iter *parent, struct json_scan_value *v,
+                       struct vg_err *err)
+{
+    struct lex L = {parent->doc, parent->p, parent->end, parent->max_depth, err, 0};
+    int rc;
+    if (!parent->pending || parent->pending != v->raw)
+        return v->raw_len ? 0 : vg_err_set(err, VG_EINVAL, "JSON: no unscanned container");
+    if ((rc = iter_skip_pending(parent, &L)))
+        return iter_fail(parent, &L, rc);
+    v->raw_len = (size_t)(parent->p - v->raw);
+    return 0;
+}
+
+/* The common head of *_next: 1 with *at on the next element, 0 when the
+ * container is done, negative on error. */
+static int iter_next_at(struct json_scan_iter *it, struct lex *L, char kind, const char **at)
+{
+    const char close = kind == '{' ? '}' : ']';
+    int rc, closing;
+    if (it->state == 2)
+        return 0;
+    if (it->kind != kind)
+        return vg_err_set(L->err, VG_EINVAL, "JSON: not an %s",
+                          kind == '{' ? "object" : "array");
+    if ((rc = iter_skip_pending(it, L)) || (rc = iter_step(it, L, close, at, &closing)))
+        return iter_fail(it, L, rc);
+    if (closing)
+        return (rc = iter_close(it, L, *at)) ? iter_fail(it, L, rc) : 0;
+    return 1;
+}
+
 int json_scan_object_next(struct json_scan_iter *it, struct json_scan_value *key,
                           struct json_scan_value *val, struct vg_err *err)
 {
     struct lex L = {it->doc, it->p, it->end, it->max_depth, err, 0};
     const char *p;
-    int rc, closing;
-    if (it->state == 2)
-        return 0;
-    if (it->kind != '{')
-        return vg_err_set(err, VG_EINVAL, "JSON: not an object");
-    if ((rc = iter_step(it, &L, '}', &p, &closing)))
-        goto fail;
-    if (closing) {
-        if ((rc = iter_close(it, &L, p)))
-            goto fail;
-        return 0;
-    }
-    if (p >= it->end || *p != '"') {
-        rc = lex_unexpected(&L, p, "a string (object key)");
-        goto fail;
-    }
+    int rc = iter_next_at(it, &L, '{', &p);
+    if (rc <= 0)
+        return rc;
+    if (p >= it->end || *p != '"')
+        return iter_fail(it, &L, lex_unexpected(&L, p, "a string (object key)"));
     L.p = p;
     if ((rc = lex_string(&L, key, 1)))
-        goto fail;
+        return iter_fail(it, &L, rc);
     key->depth = it->depth + 1;
     key->raw = p;
     key->raw_len = (size_t)(L.p - p);
     key->offset = (size_t)(p - it->doc);
     p = skip_ws(L.p, it->end);
-    if (p >= it->end || *p != ':') {
-        rc = lex_unexpected(&L, p, "':' after object key");
-        goto fail;
-    }
+    if (p >= it->end || *p != ':')
+        return iter_fail(it, &L, lex_unexpected(&L, p, "':' after object key"));
     L.p = skip_ws(p + 1, it->end);
-    if ((rc = lex_value(&L, it->depth + 1, val)))
-        goto fail;
+    if ((rc = iter_value(it, &L, val)))
+        return iter_fail(it, &L, rc);
     it->p = L.p;
     it->state = 1;
     return 1;
-fail:
-    it->err_offset = L.err_off;
-    it->state = 2;
-    return rc;
 }
 
 int json_scan_array_next(struct json_scan_iter *it, struct json_scan_value *val,
@@ -712,28 +793,15 @@ int json_scan_array_next(struct json_scan_iter *it, struct json_scan_value *val,
 {
     struct lex L = {it->doc, it->p, it->end, it->max_depth, err, 0};
     const char *p;
-    int rc, closing;
-    if (it->state == 2)
-        return 0;
-    if (it->kind != '[')
-        return vg_err_set(err, VG_EINVAL, "JSON: not an array");
-    if ((rc = iter_step(it, &L, ']', &p, &closing)))
-        goto fail;
-    if (closing) {
-        if ((rc = iter_close(it, &L, p)))
-            goto fail;
-        return 0;
-    }
+    int rc = iter_next_at(it, &L, '[', &p);
+    if (rc <= 0)
+        return rc;
     L.p = p;
-    if ((rc = lex_value(&L, it->depth + 1, val)))
-        goto fail;
+    if ((rc = iter_value(it, &L, val)))
+        return iter_fail(it, &L, rc);
     it->p = L.p;
     it->state = 1;
     return 1;
-fail:
-    it->err_offset = L.err_off;
-    it->state = 2;
-    return rc;
 }
 
 static size_t utf8_put(char *o, unsigned long cp)

@@ -62,17 +62,27 @@ struct json_scan_value {
 };
 
 /* A cursor over the members of one object or the elements of one array.
- * Plain data: copy it, keep it on the stack, no cleanup. */
+ * Plain data: copy it, keep it on the stack, no cleanup.
+ *
+ * Lazy mode (set it->lazy after opening): *_next hands out an object or
+ * array member without scanning it — v->raw points at its bracket and
+ * v->raw_len is 0 — so that the caller can walk it in the same pass with
+ * json_scan_descend, or ask for its span with json_scan_complete.  If it
+ * does neither, the next *_next skips (and validates) it as usual. */
 struct json_scan_iter {
     const char *doc;    /* start of the document (offsets count from here) */
     const char *p;      /* next unread byte */
     const char *end;    /* end of the container's text (of the document for
-                           an iterator made by json_scan_open) */
+                           an iterator made by json_scan_open or descend) */
     unsigned depth;     /* depth of the container itself */
     unsigned max_depth;
     char kind;          /* '{' or '[' */
     char state;         /* 0 before the first member, 1 after one, 2 done */
     char top;           /* the container is the whole document */
+    char lazy;          /* hand out containers unscanned (see above) */
+    const char *pending;           /* lazy: the unscanned container */
+    struct json_scan_iter *up;     /* descend: the parent to resume */
+    const char *start;             /* descend: our opening bracket */
     size_t err_offset;  /* byte offset of the last error */
 };
 
@@ -103,6 +113,18 @@ int json_scan_open(struct json_scan_iter *it, const char *p, size_t n,
 /* Start walking an object or array value obtained from the scanner.
  * Returns 0, or VG_EINVAL when v is not a container. */
 int json_scan_enter(struct json_scan_iter *it, const struct json_scan_value *v);
+
+/* Walk the container a lazy parent has just handed out (the last value
+ * its *_next returned), validating as the walk proceeds; once the child has
+ * returned 0, the parent continues after the container.  The parent must
+ * stay in place until then.  The child starts non-lazy.  Returns 0, or
+ * VG_EINVAL when the parent has no unscanned container. */
+int json_scan_descend(struct json_scan_iter *child, struct json_scan_iter *parent);
+
+/* Scan the unscanned container v a lazy parent has just handed out, so
+ * that v->raw_len gets its span.  Returns 0 or negative (err set). */
+int json_scan_complete(struct json_scan_iter *parent, struct json_scan_value *v,
+                       struct vg_err *err);
 
 /* Next member of an object: returns 1 with *key (a JSCAN_STRING) and *val
  * set, 0 after the last member, negative on malformed input (err set). */

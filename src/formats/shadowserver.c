@@ -3,9 +3,12 @@
  *
  * Input: one Shadowserver report, CSV per RFC 4180 with a header row
  * (https://www.shadowserver.org/what-we-do/network-reporting/ ; report file
- * names "[YYYY-MM-DD-]<type>[-...].csv").  Parsing is libcsv in strict mode,
- * fed one physical line at a time from vg_input_read: a record can only end
- * at a line end, so the bytes of the lines since the last record end are the
+ * names "[YYYY-MM-DD-]<type>[-...].csv", see Shadowserver's "Report Filename
+ * Format"; the type comes from --report, else the file name, else the
+ * schema report whose columns best match the header).  Parsing is libcsv
+ * in strict mode, fed one physical line at a time from vg_input_read: a
+ * record can only end at a line end, so the bytes of the lines since the
+ * last record end are the
  * record's raw text (kept for the "raw" field and for rejects) without
  * libcsv having to tell us offsets.  Field bytes are copied into one reused
  * buffer; the event and a one-field "probe" event are reused per record:
@@ -36,7 +39,14 @@
  *     instead of failing each one (Shadowserver dropped "port" from the
  *     URL reports while the schema still requires it), except the timestamp:
  *     without it the file is refused;
- *   - NUL or other control bytes in a record reject it.
+ *   - NUL or other control bytes in a record reject it;
+ *   - a URL field needs a network location (IntelMQ's URL type does; our
+ *     event_validate only checks for control bytes).
+ * One dialect extension: Shadowserver writes some quotes inside quoted
+ * fields as \" (HTTP header columns).  A record that fails strict RFC 4180
+ * parsing, or has the wrong column count, and contains \" is read once
+ * more with \" taken as an escaped quote (Python's csv module, which IntelMQ
+ * uses, instead keeps the backslash and ends the quoting early).
  */
 #include "formats/format.h"
 #include "formats/ss_schema.h"
@@ -70,6 +80,7 @@ struct val {
 struct ss_ctx {
     const char *file;
     const struct format_options *opt;
+    const char *opt_report; /* --report, when given */
     const struct format_sink *sink;
     struct vg_err *err;
     int rc; /* first fatal error or non-zero sink return: stop */
@@ -87,13 +98,13 @@ struct ss_ctx {
     int skip_line; /* after a CSV syntax error: drop the rest of the line */
     int escaped;   /* this record is read with \" as an escaped quote */
     int esc_state;
-    int retry;     /* read the record again in the \" dialect */
+    int retry; /* read the record again in the \" dialect */
     struct vg_buf xbuf;
 
     /* header and mapping */
     int have_header;
-    struct vg_buf hdr_raw;    /* header line and "\n" */
-    struct vg_buf hdr_b64;    /* base64 of its whole 3-byte groups */
+    struct vg_buf hdr_raw; /* header line and "\n" */
+    struct vg_buf hdr_b64; /* base64 of its whole 3-byte groups */
     char hdr_tail[3];
     size_t hdr_tail_n;
     struct vg_arena arena; /* column names and the built-in report */
@@ -112,7 +123,7 @@ struct ss_ctx {
     char when[40];
 };
 
-/* ---- small helpers -------------------------------------------------------- */
+/* ---- small helpers ------------------------------------------------------ */
 
 static void strip(const char **s, size_t *n)
 {
@@ -144,7 +155,8 @@ static int parse_int(const char *s, size_t n, int64_t *out)
     char *end;
     errno = 0;
     long long v = strtoll(tmp, &end, 10);
-    if (*end || errno || !(isdigit((unsigned char)tmp[0]) || tmp[0] == '-' || tmp[0] == '+'))
+    if (*end || errno ||
+        !(isdigit((unsigned char)tmp[0]) || tmp[0] == '-' || tmp[0] == '+'))
         return -1;
     *out = v;
     return 0;
@@ -166,7 +178,7 @@ static int parse_float(const char *s, size_t n, double *out)
     return 0;
 }
 
-/* ---- base64 (RFC 4648 §4) -------------------------------------------------- */
+/* ---- base64 (RFC 4648 §4) ----------------------------------------------- */
 
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -178,14 +190,16 @@ static size_t b64_encode(const unsigned char *in, size_t n, char *out)
     char *o = out;
     size_t k = 0;
     for (; k + 3 <= n; k += 3) {
-        uint32_t v = (uint32_t)in[k] << 16 | (uint32_t)in[k + 1] << 8 | in[k + 2];
+        uint32_t v =
+            (uint32_t)in[k] << 16 | (uint32_t)in[k + 1] << 8 | in[k + 2];
         *o++ = b64_alphabet[v >> 18];
         *o++ = b64_alphabet[v >> 12 & 63];
         *o++ = b64_alphabet[v >> 6 & 63];
         *o++ = b64_alphabet[v & 63];
     }
     if (k < n) {
-        uint32_t v = (uint32_t)in[k] << 16 | (k + 1 < n ? (uint32_t)in[k + 1] << 8 : 0);
+        uint32_t v =
+            (uint32_t)in[k] << 16 | (k + 1 < n ? (uint32_t)in[k + 1] << 8 : 0);
         *o++ = b64_alphabet[v >> 18];
         *o++ = b64_alphabet[v >> 12 & 63];
         *o++ = k + 1 < n ? b64_alphabet[v >> 6 & 63] : '=';
@@ -209,7 +223,7 @@ static int b64_valid(const char *s, size_t n)
     return 1;
 }
 
-/* ---- dates ---------------------------------------------------------------- */
+/* ---- dates -------------------------------------------------------------- */
 
 static int month_of(const char *s, size_t n)
 {
@@ -220,6 +234,28 @@ static int month_of(const char *s, size_t n)
     for (int k = 0; k < 12; k++)
         if (strncasecmp(s, m[k], 3) == 0)
             return k + 1;
+    return 0;
+}
+
+/* "HH:MM[:SS]" within n bytes. */
+static int hms(const char *t, size_t n, int *h, int *m, int *sec)
+{
+    int v[3] = {0, 0, 0}, k = 0;
+    size_t digits = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isdigit((unsigned char)t[i]) && digits < 2) {
+            v[k] = v[k] * 10 + (t[i] - '0');
+            digits++;
+        } else if (t[i] == ':' && digits && k < 2) {
+            k++;
+            digits = 0;
+        } else {
+            return -1;
+        }
+    }
+    if (!digits || k < 1)
+        return -1;
+    *h = v[0], *m = v[1], *sec = v[2];
     return 0;
 }
 
@@ -240,7 +276,7 @@ static int parse_http_date(const char *s, size_t n, int64_t *us)
         if (tn == 0)
             continue;
         if (memchr(t, ':', tn)) {
-            if (sscanf(t, "%2d:%2d:%2d", &h, &mi, &sec) < 2)
+            if (hms(t, tn, &h, &mi, &sec))
                 return -1;
         } else if (isdigit((unsigned char)t[0])) {
             int64_t v;
@@ -259,7 +295,8 @@ static int parse_http_date(const char *s, size_t n, int64_t *us)
             off = (int)(v / 100 * 3600 + v % 100 * 60);
         } else if (month_of(t, tn) && !mon && tn <= 9) {
             mon = month_of(t, tn);
-        } else if (eq_nocase(t, tn, "GMT") || eq_nocase(t, tn, "UTC") || eq_nocase(t, tn, "Z")) {
+        } else if (eq_nocase(t, tn, "GMT") || eq_nocase(t, tn, "UTC") ||
+                   eq_nocase(t, tn, "Z")) {
             off = 0;
         } else if (isalpha((unsigned char)t[0]) && day < 0 && !mon) {
             continue; /* weekday */
@@ -267,18 +304,18 @@ static int parse_http_date(const char *s, size_t n, int64_t *us)
             return -1;
         }
     }
-    if (day < 1 || day > 31 || !mon || year < 1970 || year > 9999 || h < 0 || h > 23 ||
-        mi > 59 || sec > 60)
+    if (day < 1 || day > 31 || !mon || year < 1970 || year > 9999 || h < 0 ||
+        h > 23 || mi > 59 || sec > 60)
         return -1;
-    int64_t t = vt_days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 + h * 3600 +
-                mi * 60 + (sec == 60 ? 59 : sec) - off;
+    int64_t t = vt_days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 +
+                h * 3600 + mi * 60 + (sec == 60 ? 59 : sec) - off;
     if (t < 0)
         return -1;
     *us = t * VT_US_PER_SEC;
     return 0;
 }
 
-/* ---- conversions (IntelMQ _config.py) -------------------------------------- */
+/* ---- conversions (IntelMQ _config.py) ----------------------------------- */
 
 static const char *col_val(const struct ss_ctx *c, int col, size_t *n)
 {
@@ -292,20 +329,31 @@ static const char *col_val(const struct ss_ctx *c, int col, size_t *n)
 
 /* Check a value against a harmonised field in the probe event and leave
  * the sanitised value there; 0 when valid. */
-static int probe_field(struct ss_ctx *c, const struct field_def *def, const struct val *v,
-                       struct vg_err *why)
+static int probe_field(struct ss_ctx *c, const struct field_def *def,
+                       const struct val *v, struct vg_err *why)
 {
     int rc;
     event_clear(&c->probe);
     switch (v->k) {
-    case V_STR: rc = event_set_strn(&c->probe, def->name, strlen(def->name), v->s, v->n); break;
-    case V_INT: rc = event_set_int(&c->probe, def->name, v->i); break;
-    case V_FLOAT: rc = event_set_float(&c->probe, def->name, v->f); break;
-    case V_BOOL: rc = event_set_bool(&c->probe, def->name, (int)v->i); break;
-    default: return VG_EINVAL;
+    case V_STR:
+        rc =
+            event_set_strn(&c->probe, def->name, strlen(def->name), v->s, v->n);
+        break;
+    case V_INT:
+        rc = event_set_int(&c->probe, def->name, v->i);
+        break;
+    case V_FLOAT:
+        rc = event_set_float(&c->probe, def->name, v->f);
+        break;
+    case V_BOOL:
+        rc = event_set_bool(&c->probe, def->name, (int)v->i);
+        break;
+    default:
+        return VG_EINVAL;
     }
     if (rc)
-        return vg_err_set(why, rc, "field %s: cannot store the value", def->name);
+        return vg_err_set(why, rc, "field %s: cannot store the value",
+                          def->name);
     if ((rc = event_validate(&c->probe, why)))
         return rc;
     if (def->type == FT_URL) {
@@ -318,18 +366,21 @@ static int probe_field(struct ss_ctx *c, const struct field_def *def, const stru
         for (size_t k = 0; ok && pre > 1 && k < pre - 1; k++)
             ok = isalnum((unsigned char)f->s[k]) || strchr("+-.", f->s[k]);
         if (!ok)
-            return vg_err_set(why, VG_EINVAL, "field %s: URL without a host: \"%.80s\"",
+            return vg_err_set(why, VG_EINVAL,
+                              "field %s: URL without a host: \"%.80s\"",
                               def->name, f->s);
     }
     return 0;
 }
 
-static int url_from_host(struct ss_ctx *c, const char *s, size_t n, struct val *v)
+static int url_from_host(struct ss_ctx *c, const char *s, size_t n,
+                         struct val *v)
 {
     size_t hn, pn, an;
     const char *host = c->c_cc_dns >= 0 ? col_val(c, c->c_cc_dns, &hn)
                                         : col_val(c, c->c_http_host, &hn);
-    const char *path = c->c_url >= 0 ? col_val(c, c->c_url, &pn) : col_val(c, c->c_http_url, &pn);
+    const char *path = c->c_url >= 0 ? col_val(c, c->c_url, &pn)
+                                     : col_val(c, c->c_http_url, &pn);
     const char *app = col_val(c, c->c_application, &an);
     v->k = V_STR;
     v->s = s;
@@ -366,7 +417,8 @@ static int cmp_token(const void *a, const void *b)
 
 /* extract_cve_from_tag: the tags of the form cve-YYYY-NNNN, sorted, unique,
  * joined with ';' (matched regardless of case, kept as written). */
-static int cves_from_tag(struct ss_ctx *c, const char *s, size_t n, struct val *v)
+static int cves_from_tag(struct ss_ctx *c, const char *s, size_t n,
+                         struct val *v)
 {
     struct val tok[64];
     size_t nt = 0;
@@ -403,7 +455,8 @@ static int cves_from_tag(struct ss_ctx *c, const char *s, size_t n, struct val *
     return 0;
 }
 
-static int force_base64(struct ss_ctx *c, const char *s, size_t n, struct val *v)
+static int force_base64(struct ss_ctx *c, const char *s, size_t n,
+                        struct val *v)
 {
     if (b64_valid(s, n)) {
         *v = (struct val){V_STR, s, n, 0, 0};
@@ -412,8 +465,9 @@ static int force_base64(struct ss_ctx *c, const char *s, size_t n, struct val *v
     vg_buf_reset(&c->tmp);
     if (vg_buf_reserve(&c->tmp, B64_LEN(n) + 1))
         return VG_ENOMEM;
-    *v = (struct val){V_STR, c->tmp.data, b64_encode((const unsigned char *)s, n, c->tmp.data),
-                      0, 0};
+    *v = (struct val){V_STR, c->tmp.data,
+                      b64_encode((const unsigned char *)s, n, c->tmp.data), 0,
+                      0};
     return 0;
 }
 
@@ -423,7 +477,8 @@ static int network_ok(const char *s, size_t n)
     struct ip_addr a;
     int64_t bits;
     if (!slash || ip_parse(s, (size_t)(slash - s), &a) ||
-        parse_int(slash + 1, n - (size_t)(slash - s) - 1, &bits) || !isdigit((unsigned char)slash[1]))
+        parse_int(slash + 1, n - (size_t)(slash - s) - 1, &bits) ||
+        !isdigit((unsigned char)slash[1]))
         return 0;
     int v4 = ip_is_v4(&a);
     if (bits < 0 || bits > (v4 ? 32 : 128))
@@ -439,8 +494,8 @@ static int network_ok(const char *s, size_t n)
 /* Apply an item's conversion to its column.  Returns 0 with *v set (V_NONE:
  * "the function returned None"), or VG_EINVAL with why set when the
  * conversion itself fails (IntelMQ raises: the record is rejected). */
-static int convert(struct ss_ctx *c, const struct ss_item *it, const char *s, size_t n,
-                   struct val *v, struct vg_err *why)
+static int convert(struct ss_ctx *c, const struct ss_item *it, const char *s,
+                   size_t n, struct val *v, struct vg_err *why)
 {
     int64_t iv, us;
     *v = (struct val){V_STR, s, n, 0, 0};
@@ -451,7 +506,8 @@ static int convert(struct ss_ctx *c, const struct ss_item *it, const char *s, si
     case SS_CONV_UTC_TIMESTAMP:
         strip(&s, &n);
         if (n == 0 || vt_parse(s, n, &us))
-            return vg_err_set(why, VG_EINVAL, "column %s: not a timestamp: \"%.*s\"",
+            return vg_err_set(why, VG_EINVAL,
+                              "column %s: not a timestamp: \"%.*s\"",
                               it->column, (int)(n > 80 ? 80 : n), s);
         /* a field is normalised by event_validate; extra gets the ISO text */
         if (it->target == SS_TGT_FIELD)
@@ -460,11 +516,13 @@ static int convert(struct ss_ctx *c, const struct ss_item *it, const char *s, si
             *v = (struct val){V_STR, c->when, vt_format_iso(us, c->when), 0, 0};
         return 0;
     case SS_CONV_BOOL:
-        if (eq_nocase(s, n, "y") || eq_nocase(s, n, "yes") || eq_nocase(s, n, "true") ||
-            eq_nocase(s, n, "enabled") || eq(s, n, "1"))
+        if (eq_nocase(s, n, "y") || eq_nocase(s, n, "yes") ||
+            eq_nocase(s, n, "true") || eq_nocase(s, n, "enabled") ||
+            eq(s, n, "1"))
             *v = (struct val){V_BOOL, NULL, 0, 1, 0};
-        else if (eq_nocase(s, n, "n") || eq_nocase(s, n, "no") || eq_nocase(s, n, "false") ||
-                 eq_nocase(s, n, "disabled") || eq(s, n, "0"))
+        else if (eq_nocase(s, n, "n") || eq_nocase(s, n, "no") ||
+                 eq_nocase(s, n, "false") || eq_nocase(s, n, "disabled") ||
+                 eq(s, n, "0"))
             *v = (struct val){V_BOOL, NULL, 0, 0, 0};
         else
             v->k = V_NONE;
@@ -480,8 +538,9 @@ static int convert(struct ss_ctx *c, const struct ss_item *it, const char *s, si
             return 0;
         }
         if (parse_int(s, n, &iv))
-            return vg_err_set(why, VG_EINVAL, "column %s: not an integer: \"%.*s\"", it->column,
-                              (int)(n > 80 ? 80 : n), s);
+            return vg_err_set(
+                why, VG_EINVAL, "column %s (%s): not an integer: \"%.*s\"",
+                it->column, ss_conv_name(it->conv), (int)(n > 80 ? 80 : n), s);
         *v = (struct val){V_INT, NULL, 0, iv, 0};
         if (it->conv == SS_CONV_INVALIDATE_ZERO && iv == 0)
             v->k = V_NONE;
@@ -492,8 +551,9 @@ static int convert(struct ss_ctx *c, const struct ss_item *it, const char *s, si
             return 0;
         }
         if (parse_float(s, n, &v->f))
-            return vg_err_set(why, VG_EINVAL, "column %s: not a number: \"%.*s\"", it->column,
-                              (int)(n > 80 ? 80 : n), s);
+            return vg_err_set(
+                why, VG_EINVAL, "column %s (%s): not a number: \"%.*s\"",
+                it->column, ss_conv_name(it->conv), (int)(n > 80 ? 80 : n), s);
         v->k = V_FLOAT;
         return 0;
     case SS_CONV_TOR_NODE:
@@ -511,7 +571,8 @@ static int convert(struct ss_ctx *c, const struct ss_item *it, const char *s, si
             return 0;
         v->k = V_NONE;
         if (it->required)
-            return vg_err_set(why, VG_EINVAL, "column %s: not an IP address: \"%.*s\"",
+            return vg_err_set(why, VG_EINVAL,
+                              "column %s: not an IP address: \"%.*s\"",
                               it->column, (int)(n > 80 ? 80 : n), s);
         return 0;
     }
@@ -530,7 +591,8 @@ static int convert(struct ss_ctx *c, const struct ss_item *it, const char *s, si
     case SS_CONV_DATE:
     case SS_CONV_DATE_UTC:
         strip(&s, &n);
-        if (vt_parse(s, n, &us) && (it->conv == SS_CONV_DATE_UTC || parse_http_date(s, n, &us))) {
+        if (vt_parse(s, n, &us) &&
+            (it->conv == SS_CONV_DATE_UTC || parse_http_date(s, n, &us))) {
             v->k = V_NONE;
             return 0;
         }
@@ -541,22 +603,29 @@ static int convert(struct ss_ctx *c, const struct ss_item *it, const char *s, si
             v->k = V_NONE;
             return 0;
         }
-        return force_base64(c, s, n, v) ? vg_err_set(why, VG_ENOMEM, "out of memory") : 0;
+        return force_base64(c, s, n, v)
+                   ? vg_err_set(why, VG_ENOMEM, "out of memory")
+                   : 0;
     case SS_CONV_EXCH_TAXONOMY:
     case SS_CONV_EXCH_TYPE:
     case SS_CONV_EXCH_IDENT: {
         int shell = eq(s, n, "exchange;webshell");
-        static const char *r[3][2] = {{"vulnerable", "intrusions"},
-                                      {"infected-system", "system-compromise"},
-                                      {"vulnerable-exchange-server", "exchange-server-webshell"}};
+        static const char *r[3][2] = {
+            {"vulnerable", "intrusions"},
+            {"infected-system", "system-compromise"},
+            {"vulnerable-exchange-server", "exchange-server-webshell"}};
         const char *o = r[it->conv - SS_CONV_EXCH_TAXONOMY][shell];
         *v = (struct val){V_STR, o, strlen(o), 0, 0};
         return 0;
     }
     case SS_CONV_CVE_FROM_TAG:
-        return cves_from_tag(c, s, n, v) ? vg_err_set(why, VG_ENOMEM, "out of memory") : 0;
+        return cves_from_tag(c, s, n, v)
+                   ? vg_err_set(why, VG_ENOMEM, "out of memory")
+                   : 0;
     case SS_CONV_HOST_URL:
-        return url_from_host(c, s, n, v) ? vg_err_set(why, VG_ENOMEM, "out of memory") : 0;
+        return url_from_host(c, s, n, v)
+                   ? vg_err_set(why, VG_ENOMEM, "out of memory")
+                   : 0;
     case SS_CONV_CATEGORY_OR_DETAIL: {
         size_t cn;
         const char *cat = col_val(c, c->c_category, &cn);
@@ -569,16 +638,21 @@ static int convert(struct ss_ctx *c, const struct ss_item *it, const char *s, si
     return 0;
 }
 
-/* ---- setting values -------------------------------------------------------- */
+/* ---- setting values ----------------------------------------------------- */
 
 static int set_val(struct event *ev, const char *name, const struct val *v)
 {
     switch (v->k) {
-    case V_STR: return event_set_strn(ev, name, strlen(name), v->s, v->n);
-    case V_INT: return event_set_int(ev, name, v->i);
-    case V_FLOAT: return event_set_float(ev, name, v->f);
-    case V_BOOL: return event_set_bool(ev, name, (int)v->i);
-    case V_NONE: return 0;
+    case V_STR:
+        return event_set_strn(ev, name, strlen(name), v->s, v->n);
+    case V_INT:
+        return event_set_int(ev, name, v->i);
+    case V_FLOAT:
+        return event_set_float(ev, name, v->f);
+    case V_BOOL:
+        return event_set_bool(ev, name, (int)v->i);
+    case V_NONE:
+        return 0;
     }
     return 0;
 }
@@ -588,11 +662,16 @@ static int take_probe(struct ss_ctx *c)
 {
     const struct ev_field *f = &c->probe.f[0];
     switch (f->kind) {
-    case EV_STR: return event_set_strn(&c->ev, f->name, f->name_len, f->s, f->len);
-    case EV_INT: return event_set_int(&c->ev, f->name, f->i);
-    case EV_FLOAT: return event_set_float(&c->ev, f->name, f->f);
-    case EV_BOOL: return event_set_bool(&c->ev, f->name, (int)f->i);
-    case EV_JSON: return event_set_json(&c->ev, f->name, f->s, f->len);
+    case EV_STR:
+        return event_set_strn(&c->ev, f->name, f->name_len, f->s, f->len);
+    case EV_INT:
+        return event_set_int(&c->ev, f->name, f->i);
+    case EV_FLOAT:
+        return event_set_float(&c->ev, f->name, f->f);
+    case EV_BOOL:
+        return event_set_bool(&c->ev, f->name, (int)f->i);
+    case EV_JSON:
+        return event_set_json(&c->ev, f->name, f->s, f->len);
     }
     return VG_EINVAL;
 }
@@ -602,7 +681,8 @@ static int reject(struct ss_ctx *c, const char *reason)
     size_t n = c->rec.len;
     while (n && (c->rec.data[n - 1] == '\n' || c->rec.data[n - 1] == '\r'))
         n--;
-    struct format_record r = {c->file, c->rec_line, c->rec.data ? c->rec.data : "", n};
+    struct format_record r = {c->file, c->rec_line,
+                              c->rec.data ? c->rec.data : "", n};
     int rc = c->sink->reject(c->sink->ctx, &r, reason);
     if (rc && !c->rc)
         c->rc = rc;
@@ -612,7 +692,8 @@ static int reject(struct ss_ctx *c, const char *reason)
 /* IntelMQ's add() ignores these values for harmonised fields. */
 static int ignored_value(const struct val *v)
 {
-    return v->k == V_STR && (v->n == 0 || eq(v->s, v->n, "-") || eq(v->s, v->n, "N/A"));
+    return v->k == V_STR &&
+           (v->n == 0 || eq(v->s, v->n, "-") || eq(v->s, v->n, "N/A"));
 }
 
 /* Values whose validation cannot fail (event_validate at the end only
@@ -622,14 +703,22 @@ static int known_valid(const struct ss_item *it, const struct val *v)
     switch (it->def->type) {
     case FT_STRING:
     case FT_LOWERCASE:
-    case FT_UPPERCASE: return v->k == V_STR && v->n > 0;
-    case FT_INTEGER: return v->k == V_INT;
-    case FT_ASN: return v->k == V_INT && v->i >= 1 && v->i <= 4294967295LL;
-    case FT_FLOAT: return v->k == V_FLOAT;
-    case FT_BOOLEAN: return v->k == V_BOOL;
-    case FT_IP: return v->k == V_STR && it->conv == SS_CONV_IP;
-    case FT_DATETIME: return v->k == V_STR && it->conv == SS_CONV_UTC_TIMESTAMP;
-    default: return 0;
+    case FT_UPPERCASE:
+        return v->k == V_STR && v->n > 0;
+    case FT_INTEGER:
+        return v->k == V_INT;
+    case FT_ASN:
+        return v->k == V_INT && v->i >= 1 && v->i <= 4294967295LL;
+    case FT_FLOAT:
+        return v->k == V_FLOAT;
+    case FT_BOOLEAN:
+        return v->k == V_BOOL;
+    case FT_IP:
+        return v->k == V_STR && it->conv == SS_CONV_IP;
+    case FT_DATETIME:
+        return v->k == V_STR && it->conv == SS_CONV_UTC_TIMESTAMP;
+    default:
+        return 0;
     }
 }
 
@@ -640,7 +729,8 @@ static int map_record(struct ss_ctx *c, struct vg_err *why)
     int rc;
     event_clear(ev);
     memset(c->pending, 1, c->ncols);
-    const char *feed = c->opt && c->opt->feed_name ? c->opt->feed_name : r->feed_name;
+    const char *feed =
+        c->opt && c->opt->feed_name ? c->opt->feed_name : r->feed_name;
     if ((rc = event_set_cstr(ev, "feed.name", feed)))
         return vg_err_set(why, rc, "cannot set feed.name");
     for (size_t k = 0; k < r->nitems; k++) {
@@ -685,7 +775,8 @@ static int map_record(struct ss_ctx *c, struct vg_err *why)
         struct vg_err perr;
         if (probe_field(c, it->def, &v, &perr)) {
             if (it->required)
-                return vg_err_set(why, VG_EINVAL, "column %s: %s", it->column, perr.msg);
+                return vg_err_set(why, VG_EINVAL, "column %s: %s", it->column,
+                                  perr.msg);
             c->pending[col] = 1; /* InvalidValue: the column goes to extra */
             continue;
         }
@@ -737,13 +828,14 @@ static int map_record(struct ss_ctx *c, struct vg_err *why)
     for (size_t k = 0; k < c->ncols; k++) {
         if (!c->pending[k] || c->flen[k] == 0 || !c->extra_names[k])
             continue;
-        if ((rc = event_set_str(ev, c->extra_names[k], c->fbuf.data + c->foff[k], c->flen[k])))
+        if ((rc = event_set_str(ev, c->extra_names[k],
+                                c->fbuf.data + c->foff[k], c->flen[k])))
             return vg_err_set(why, rc, "cannot set %s", c->extra_names[k]);
     }
     return event_validate(ev, why);
 }
 
-/* ---- header and report binding ------------------------------------------- */
+/* ---- header and report binding ------------------------------------------ */
 
 static int col_index(const struct ss_ctx *c, const char *name)
 {
@@ -766,30 +858,36 @@ static int bind_report(struct ss_ctx *c)
     const char *t = NULL;
     int rc;
     if (c->opt && c->opt->report && *c->opt->report)
-        t = c->opt->report;
+        t = c->opt_report = c->opt->report;
     else if (ss_type_from_filename(c->file, type, sizeof type) == 0)
         t = type;
-    const char *path = c->opt && c->opt->schema_path ? c->opt->schema_path : ss_schema_env_path();
+    const char *path = c->opt && c->opt->schema_path ? c->opt->schema_path
+                                                     : ss_schema_env_path();
     if (path && (rc = ss_schema_load(&c->schema, path, c->err))) {
         c->rc = rc;
         return rc;
     }
     if (c->schema) {
         c->report = ss_schema_find(c->schema, t);
-        if (!c->report && !t) {
+        /* no type, or a file name that names no report we know: the
+         * header decides */
+        int guessed = t && t != c->opt_report && !ss_builtin_feed_name(t);
+        if (!c->report && (!t || guessed)) {
             int score = 0;
-            c->report = ss_schema_match_header(c->schema, c->cols, c->ncols, &score);
+            c->report =
+                ss_schema_match_header(c->schema, c->cols, c->ncols, &score);
             if (score < 30)
                 c->report = NULL;
         }
     }
-    if (!c->report &&
-        (rc = ss_builtin_report(&c->arena, t, c->cols, c->ncols, &c->report, c->err))) {
+    if (!c->report && (rc = ss_builtin_report(&c->arena, t, c->cols, c->ncols,
+                                              &c->report, c->err))) {
         c->rc = rc;
         return rc;
     }
     const struct ss_report *r = c->report;
-    c->item_col = vg_arena_alloc(&c->arena, (r->nitems + 1) * sizeof *c->item_col);
+    c->item_col =
+        vg_arena_alloc(&c->arena, (r->nitems + 1) * sizeof *c->item_col);
     c->pending = vg_arena_alloc(&c->arena, c->ncols + 1);
     if (!c->item_col || !c->pending)
         return fatal(c, VG_ENOMEM, "out of memory");
@@ -801,9 +899,10 @@ static int bind_report(struct ss_ctx *c)
             have_time = 1;
     }
     if (!have_time)
-        return c->rc = vg_err_set(c->err, VG_EPARSE,
-                                  "%s: the header has no timestamp column for report %s",
-                                  c->file, r->name);
+        return c->rc = vg_err_set(
+                   c->err, VG_EPARSE,
+                   "%s: the header has no timestamp column for report %s",
+                   c->file, r->name);
     c->c_infection = col_index(c, "infection");
     c->c_family = col_index(c, "family");
     c->c_cc_dns = col_index(c, "cc_dns");
@@ -823,19 +922,23 @@ static int take_header(struct ss_ctx *c)
         n--;
     if (c->overlong || format_is_binary(c->rec.data, n))
         return c->rc = vg_err_set(c->err, VG_EPARSE,
-                                  "%s:1: the header row is not text: not a Shadowserver CSV report",
+                                  "%s:1: the header row is not text: not a "
+                                  "Shadowserver CSV report",
                                   c->file);
-    if (vg_buf_append(&c->hdr_raw, c->rec.data, n) || vg_buf_putc(&c->hdr_raw, '\n'))
+    if (vg_buf_append(&c->hdr_raw, c->rec.data, n) ||
+        vg_buf_putc(&c->hdr_raw, '\n'))
         return fatal(c, VG_ENOMEM, "out of memory");
     size_t whole = c->hdr_raw.len / 3 * 3;
     c->hdr_tail_n = c->hdr_raw.len - whole;
     memcpy(c->hdr_tail, c->hdr_raw.data + whole, c->hdr_tail_n);
     if (vg_buf_reserve(&c->hdr_b64, B64_LEN(whole) + 1))
         return fatal(c, VG_ENOMEM, "out of memory");
-    c->hdr_b64.len = b64_encode((const unsigned char *)c->hdr_raw.data, whole, c->hdr_b64.data);
+    c->hdr_b64.len = b64_encode((const unsigned char *)c->hdr_raw.data, whole,
+                                c->hdr_b64.data);
     c->ncols = c->nf;
     c->cols = vg_arena_alloc(&c->arena, (c->nf + 1) * sizeof *c->cols);
-    c->extra_names = vg_arena_alloc(&c->arena, (c->nf + 1) * sizeof *c->extra_names);
+    c->extra_names =
+        vg_arena_alloc(&c->arena, (c->nf + 1) * sizeof *c->extra_names);
     if (!c->cols || !c->extra_names)
         return fatal(c, VG_ENOMEM, "out of memory");
     for (size_t k = 0; k < c->nf; k++) {
@@ -852,7 +955,8 @@ static int take_header(struct ss_ctx *c)
         name[6 + len] = '\0';
         /* a name the event cannot hold is made safe rather than lost */
         for (size_t j = 6; j < 6 + len; j++)
-            if ((unsigned char)name[j] < 0x20 || name[j] == '"' || name[j] == '\\')
+            if ((unsigned char)name[j] < 0x20 || name[j] == '"' ||
+                name[j] == '\\')
                 name[j] = '_';
         c->cols[k] = name + 6;
         c->extra_names[k] = len ? name : NULL;
@@ -861,7 +965,7 @@ static int take_header(struct ss_ctx *c)
     return bind_report(c);
 }
 
-/* ---- libcsv callbacks ----------------------------------------------------- */
+/* ---- libcsv callbacks --------------------------------------------------- */
 
 static void on_field(void *s, size_t len, void *data)
 {
@@ -887,7 +991,8 @@ static void on_field(void *s, size_t len, void *data)
     }
     c->foff[c->nf] = c->fbuf.len;
     c->flen[c->nf] = len;
-    if (vg_buf_append(&c->fbuf, s ? s : "", len) || vg_buf_putc(&c->fbuf, '\0')) {
+    if (vg_buf_append(&c->fbuf, s ? s : "", len) ||
+        vg_buf_putc(&c->fbuf, '\0')) {
         fatal(c, VG_ENOMEM, "out of memory");
         return;
     }
@@ -935,19 +1040,22 @@ static void on_record(int term, void *data)
     size_t n = c->rec.len;
     while (n && (c->rec.data[n - 1] == '\n' || c->rec.data[n - 1] == '\r'))
         n--;
-    if (!c->overlong && c->nf != c->ncols && !c->escaped && has_backslash_quote(c)) {
+    if (!c->overlong && c->nf != c->ncols && !c->escaped &&
+        has_backslash_quote(c)) {
         c->retry = 1; /* feed() reads the record again with \" as a quote */
         fields_reset(c);
         return;
     }
     if (c->overlong) {
-        snprintf(reason, sizeof reason, "record longer than %u bytes", SS_MAX_RECORD);
+        snprintf(reason, sizeof reason, "record longer than %u bytes",
+                 SS_MAX_RECORD);
         reject(c, reason);
     } else if (format_is_binary(c->rec.data, n)) {
         reject(c, "binary data (NUL or control bytes) in the record");
     } else if (c->nf != c->ncols) {
-        snprintf(reason, sizeof reason, "expected %zu columns as in the header, got %zu",
-                 c->ncols, c->nf);
+        snprintf(reason, sizeof reason,
+                 "expected %zu columns as in the header, got %zu", c->ncols,
+                 c->nf);
         reject(c, reason);
     } else {
         struct vg_err why = {0, ""};
@@ -992,9 +1100,11 @@ static int csv_recover(struct ss_ctx *c, const char *what)
     char reason[200];
     int e = csv_error(&c->csv);
     snprintf(reason, sizeof reason, "%s: %s", what,
-             e == CSV_ENOMEM ? "field too long" : "malformed CSV (RFC 4180 quoting)");
+             e == CSV_ENOMEM ? "field too long"
+                             : "malformed CSV (RFC 4180 quoting)");
     if (!c->have_header)
-        return c->rc = vg_err_set(c->err, VG_EPARSE, "%s:1: the header row: %s", c->file, reason);
+        return c->rc = vg_err_set(c->err, VG_EPARSE, "%s:1: the header row: %s",
+                                  c->file, reason);
     reject(c, reason);
     record_done(c);
     return csv_start(c);
@@ -1025,7 +1135,8 @@ static int unescape(struct ss_ctx *c, const char *p, size_t n)
     return 0;
 }
 
-static size_t parse_bytes(struct ss_ctx *c, const char *p, size_t n, int *failed)
+static size_t parse_bytes(struct ss_ctx *c, const char *p, size_t n,
+                          int *failed)
 {
     if (c->escaped) {
         if (unescape(c, p, n)) {
@@ -1057,7 +1168,8 @@ static int retry_escaped(struct ss_ctx *c)
     if (unescape(c, c->tmp.data, c->tmp.len))
         return fatal(c, VG_ENOMEM, "out of memory");
     /* on_record clears `escaped`; while the record goes on it stays set */
-    size_t done = csv_parse(&c->csv, c->xbuf.data, c->xbuf.len, on_field, on_record, c);
+    size_t done =
+        csv_parse(&c->csv, c->xbuf.data, c->xbuf.len, on_field, on_record, c);
     failed = done != c->xbuf.len;
     if (c->rc)
         return c->rc;
@@ -1104,7 +1216,7 @@ static int feed(struct ss_ctx *c, const char *p, size_t n)
     return 0;
 }
 
-/* ---- driver ----------------------------------------------------------------- */
+/* ---- driver ------------------------------------------------------------- */
 
 static int ss_parse(struct vg_input *in, const struct format_options *opt,
                     const struct format_sink *sink, struct vg_err *err)
@@ -1144,9 +1256,18 @@ static int ss_parse(struct vg_input *in, const struct format_options *opt,
         if (c.rc)
             break;
     }
-    if (!c.rc && csv_fini(&c.csv, on_field, on_record, &c) != 0 && !c.rc) {
-        if (c.rec.len)
+    /* the last line had no newline: finish it, in the \" dialect if it
+     * asked for that (before or while libcsv flushes the last record) */
+    for (int pass = 0; pass < 2 && !c.rc; pass++) {
+        if (c.retry && retry_escaped(&c))
+            break;
+        if (csv_fini(&c.csv, on_field, on_record, &c) != 0 && !c.rc &&
+            c.rec.len) {
             csv_recover(&c, "unterminated quoted field at end of input");
+            break;
+        }
+        if (!c.retry)
+            break;
     }
     rc = c.rc;
 out:
@@ -1183,8 +1304,10 @@ static int ss_detect(const char *name, const char *head, size_t len)
         (ln > 10 && memcmp(head, "timestamp,", 10) == 0)) {
         score = 50;
         /* the column vocabulary of Shadowserver reports */
-        static const char *cols[] = {"\"ip\"", "\"src_ip\"", "\"asn\"", "\"geo\"",
-                                     "\"src_asn\"", "ip,", "asn,", "geo,", "\"http_referer_ip\""};
+        static const char *cols[] = {
+            "\"ip\"",  "\"src_ip\"",  "\"asn\"",
+            "\"geo\"", "\"src_asn\"", "ip,",
+            "asn,",    "geo,",        "\"http_referer_ip\""};
         for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
             if (memmem(head, ln, cols[k], strlen(cols[k]))) {
                 score = 70;

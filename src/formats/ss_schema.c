@@ -22,10 +22,12 @@
 
 #include <ctype.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-/* ---- conversions ---------------------------------------------------------- */
+/* ---- conversions -------------------------------------------------------- */
 
 static const struct {
     const char *name;
@@ -70,7 +72,7 @@ static enum ss_conv conv_lookup(const char *name)
     return SS_CONV_UNKNOWN;
 }
 
-/* ---- items ---------------------------------------------------------------- */
+/* ---- items -------------------------------------------------------------- */
 
 static char *arena_cat(struct vg_arena *a, const char *x, const char *y)
 {
@@ -115,7 +117,7 @@ static int item_resolve(struct vg_arena *a, struct ss_item *it)
     return it->out_name ? 0 : VG_ENOMEM;
 }
 
-/* ---- loading -------------------------------------------------------------- */
+/* ---- loading ------------------------------------------------------------ */
 
 static const char *jstr(struct vg_arena *a, json_t *v)
 {
@@ -133,15 +135,18 @@ static int load_items(struct vg_arena *a, const char *rkey, const char *which,
     if (!arr)
         return 0;
     if (!json_is_array(arr))
-        return vg_err_set(err, VG_EDATA, "report %s: %s is not an array", rkey, which);
-    json_array_foreach(arr, k, item) {
+        return vg_err_set(err, VG_EDATA, "report %s: %s is not an array", rkey,
+                          which);
+    json_array_foreach(arr, k, item)
+    {
         struct ss_item *it = &out[(*n)++];
         memset(it, 0, sizeof *it);
         json_t *key = json_array_get(item, 0), *col = json_array_get(item, 1);
         json_t *conv = json_array_get(item, 2);
         if (!json_is_array(item) || !col || !json_is_string(col) ||
             !(json_is_string(key) || json_is_false(key)))
-            return vg_err_set(err, VG_EDATA, "report %s: %s[%zu] is not [key, column, ...]",
+            return vg_err_set(err, VG_EDATA,
+                              "report %s: %s[%zu] is not [key, column, ...]",
                               rkey, which, k);
         it->key = json_is_string(key) ? jstr(a, key) : NULL;
         it->column = jstr(a, col);
@@ -150,9 +155,11 @@ static int load_items(struct vg_arena *a, const char *rkey, const char *which,
         if (conv && json_is_string(conv))
             it->conv = conv_lookup(json_string_value(conv));
         else if (conv && !json_is_null(conv) && !json_is_false(conv))
-            return vg_err_set(err, VG_EDATA, "report %s: %s[%zu]: conversion is not a name",
+            return vg_err_set(err, VG_EDATA,
+                              "report %s: %s[%zu]: conversion is not a name",
                               rkey, which, k);
-        if ((json_is_string(key) && !it->key) || !it->column || item_resolve(a, it))
+        if ((json_is_string(key) && !it->key) || !it->column ||
+            item_resolve(a, it))
             return vg_err_set(err, VG_ENOMEM, "out of memory");
     }
     return 0;
@@ -171,31 +178,39 @@ static int load_report(struct vg_arena *a, const char *rkey, json_t *obj,
     r->feed_name = jstr(a, json_object_get(obj, "feed_name"));
     r->file_name = jstr(a, json_object_get(obj, "file_name"));
     if (!r->name || !r->feed_name || !r->file_name)
-        return vg_err_set(err, VG_EDATA, "report %s: feed_name or file_name missing", rkey);
+        return vg_err_set(err, VG_EDATA,
+                          "report %s: feed_name or file_name missing", rkey);
     size_t cap = json_array_size(req) + json_array_size(opt);
     r->items = vg_arena_alloc(a, (cap ? cap : 1) * sizeof *r->items);
     if (!r->items)
         return vg_err_set(err, VG_ENOMEM, "out of memory");
     r->nitems = 0;
-    if ((rc = load_items(a, rkey, "required_fields", req, 1, r->items, &r->nitems, err)))
+    if ((rc = load_items(a, rkey, "required_fields", req, 1, r->items,
+                         &r->nitems, err)))
         return rc;
     r->nrequired = r->nitems;
-    if ((rc = load_items(a, rkey, "optional_fields", opt, 0, r->items, &r->nitems, err)))
+    if ((rc = load_items(a, rkey, "optional_fields", opt, 0, r->items,
+                         &r->nitems, err)))
         return rc;
     r->nconsts = 0;
     if (cst && !json_is_object(cst))
-        return vg_err_set(err, VG_EDATA, "report %s: constant_fields is not an object", rkey);
-    r->consts = vg_arena_alloc(a, (json_object_size(cst) + 1) * sizeof *r->consts);
+        return vg_err_set(err, VG_EDATA,
+                          "report %s: constant_fields is not an object", rkey);
+    r->consts =
+        vg_arena_alloc(a, (json_object_size(cst) + 1) * sizeof *r->consts);
     if (!r->consts)
         return vg_err_set(err, VG_ENOMEM, "out of memory");
     const char *ck;
     json_t *cv;
-    json_object_foreach(cst, ck, cv) {
+    json_object_foreach(cst, ck, cv)
+    {
         struct ss_const *c = &r->consts[r->nconsts++];
         c->key = vg_arena_strndup(a, ck, strlen(ck));
         c->value = jstr(a, cv);
         if (!c->value)
-            return vg_err_set(err, VG_EDATA, "report %s: constant %s is not a string", rkey, ck);
+            return vg_err_set(err, VG_EDATA,
+                              "report %s: constant %s is not a string", rkey,
+                              ck);
     }
     return 0;
 }
@@ -207,7 +222,8 @@ int ss_schema_load(struct ss_schema **out, const char *path, struct vg_err *err)
     *out = NULL;
     json_t *root = json_load_file(path, 0, &jerr);
     if (!root)
-        return vg_err_set(err, VG_EDATA, "%s:%d: %s", path, jerr.line, jerr.text);
+        return vg_err_set(err, VG_EDATA, "%s:%d: %s", path, jerr.line,
+                          jerr.text);
     struct ss_schema *s = calloc(1, sizeof *s);
     if (!s) {
         rc = vg_err_set(err, VG_ENOMEM, "out of memory");
@@ -216,19 +232,23 @@ int ss_schema_load(struct ss_schema **out, const char *path, struct vg_err *err)
     vg_arena_init(&s->arena, 64 * 1024);
     s->date_created = "";
     if (!json_is_object(root)) {
-        rc = vg_err_set(err, VG_EDATA, "%s: not a JSON object of reports", path);
+        rc =
+            vg_err_set(err, VG_EDATA, "%s: not a JSON object of reports", path);
         goto out;
     }
-    s->reports = vg_arena_alloc(&s->arena, (json_object_size(root) + 1) * sizeof *s->reports);
+    s->reports = vg_arena_alloc(&s->arena, (json_object_size(root) + 1) *
+                                               sizeof *s->reports);
     if (!s->reports) {
         rc = vg_err_set(err, VG_ENOMEM, "out of memory");
         goto out;
     }
     const char *key;
     json_t *val;
-    json_object_foreach(root, key, val) {
+    json_object_foreach(root, key, val)
+    {
         if (strcmp(key, "_meta") == 0) {
-            const char *d = jstr(&s->arena, json_object_get(val, "date_created"));
+            const char *d =
+                jstr(&s->arena, json_object_get(val, "date_created"));
             if (d)
                 s->date_created = d;
             continue;
@@ -265,7 +285,22 @@ const char *ss_schema_env_path(void)
     return p && *p ? p : NULL;
 }
 
-const struct ss_report *ss_schema_find(const struct ss_schema *s, const char *type)
+const char *ss_schema_resolve(const char *cli_path, const char *data_dir,
+                              char *buf, size_t n)
+{
+    if (cli_path && *cli_path)
+        return cli_path;
+    const char *env = ss_schema_env_path();
+    if (env)
+        return env;
+    if (!data_dir || !*data_dir ||
+        (size_t)snprintf(buf, n, "%s/shadowserver-schema.json", data_dir) >= n)
+        return NULL;
+    return access(buf, R_OK) == 0 ? buf : NULL;
+}
+
+const struct ss_report *ss_schema_find(const struct ss_schema *s,
+                                       const char *type)
 {
     if (!s || !type)
         return NULL;
@@ -287,8 +322,8 @@ static int has_col(const char *const *cols, size_t n, const char *c)
 }
 
 const struct ss_report *ss_schema_match_header(const struct ss_schema *s,
-                                               const char *const *cols, size_t ncols,
-                                               int *score)
+                                               const char *const *cols,
+                                               size_t ncols, int *score)
 {
     const struct ss_report *best = NULL;
     int best_score = 0;
@@ -326,7 +361,7 @@ const struct ss_report *ss_schema_match_header(const struct ss_schema *s,
     return best;
 }
 
-/* ---- file names ----------------------------------------------------------- */
+/* ---- file names --------------------------------------------------------- */
 
 static int is_word(char c)
 {
@@ -344,10 +379,12 @@ int ss_type_from_filename(const char *path, char *out, size_t outlen)
         return VG_ENOTFOUND;
     n -= 4;
     size_t i = 0;
-    if (n > 11 && isdigit((unsigned char)b[0]) && isdigit((unsigned char)b[1]) &&
-        isdigit((unsigned char)b[2]) && isdigit((unsigned char)b[3]) && b[4] == '-' &&
-        isdigit((unsigned char)b[5]) && isdigit((unsigned char)b[6]) && b[7] == '-' &&
-        isdigit((unsigned char)b[8]) && isdigit((unsigned char)b[9]) && b[10] == '-')
+    if (n > 11 && isdigit((unsigned char)b[0]) &&
+        isdigit((unsigned char)b[1]) && isdigit((unsigned char)b[2]) &&
+        isdigit((unsigned char)b[3]) && b[4] == '-' &&
+        isdigit((unsigned char)b[5]) && isdigit((unsigned char)b[6]) &&
+        b[7] == '-' && isdigit((unsigned char)b[8]) &&
+        isdigit((unsigned char)b[9]) && b[10] == '-')
         i = 11;
     size_t start = i;
     while (i < n && is_word(b[i]))
@@ -370,7 +407,7 @@ int ss_type_from_filename(const char *path, char *out, size_t outlen)
     return 0;
 }
 
-/* ---- built-in mapping ----------------------------------------------------- */
+/* ---- built-in mapping --------------------------------------------------- */
 
 /* Shadowserver report names by file-name type, with the classification.type
  * where it differs from the report family (ss_builtin_class_type).  Sorted
@@ -401,7 +438,8 @@ static const struct builtin_report {
     {"event4_honeypot_smb_scan", "Honeypot-SMB-Scanner", NULL},
     {"event4_ip_spoofer", "IP-Spoofer-Events", NULL},
     {"event4_microsoft_sinkhole", "Microsoft-Sinkhole-Events IPv4", NULL},
-    {"event4_microsoft_sinkhole_http", "Microsoft-Sinkhole-Events-HTTP IPv4", NULL},
+    {"event4_microsoft_sinkhole_http", "Microsoft-Sinkhole-Events-HTTP IPv4",
+     NULL},
     {"event4_sinkhole", "Sinkhole-Events IPv4", NULL},
     {"event4_sinkhole_dns", "Sinkhole-DNS", "other"},
     {"event4_sinkhole_http", "Sinkhole-Events-HTTP IPv4", NULL},
@@ -444,7 +482,8 @@ static const struct builtin_report {
     {"scan6_mongodb", "IPv6-Open-MongoDB", NULL},
     {"scan6_mqtt", "IPv6-Open-MQTT", NULL},
     {"scan6_mqtt_anon", "IPv6-Open-Anonymous-MQTT", NULL},
-    {"scan6_msrpc", "IPv6-Accessible-MS-RPC", "potentially-unwanted-accessible"},
+    {"scan6_msrpc", "IPv6-Accessible-MS-RPC",
+     "potentially-unwanted-accessible"},
     {"scan6_mysql", "IPv6-Accessible-MySQL", NULL},
     {"scan6_ntp", "IPv6-NTP-Version", NULL},
     {"scan6_ntpmonitor", "IPv6-NTP-Monitor", NULL},
@@ -462,7 +501,8 @@ static const struct builtin_report {
     {"scan6_ssl", "IPv6-Accessible-SSL", "other"},
     {"scan6_ssl_freak", "SSL-FREAK-Vulnerable-Servers IPv6", "weak-crypto"},
     {"scan6_ssl_poodle", "SSL-POODLE-Vulnerable-Servers IPv6", "weak-crypto"},
-    {"scan6_stun", "IPv6-Accessible-Session-Traversal-Utilities-for-NAT", "other"},
+    {"scan6_stun", "IPv6-Accessible-Session-Traversal-Utilities-for-NAT",
+     "other"},
     {"scan6_telnet", "IPv6-Accessible-Telnet", NULL},
     {"scan6_vnc", "IPv6-Accessible-VNC", NULL},
     {"scan_activemq", "Accessible-ActiveMQ", NULL},
@@ -486,7 +526,8 @@ static const struct builtin_report {
     {"scan_epmd", "Accessible-Erlang-Port-Mapper-Daemon", NULL},
     {"scan_exchange", "Vulnerable-Exchange-Server", NULL},
     {"scan_ftp", "Accessible-FTP", NULL},
-    {"scan_gtp", "Accessible-GPRS-Tunneling-Protocol-GTP", "potentially-unwanted-accessible"},
+    {"scan_gtp", "Accessible-GPRS-Tunneling-Protocol-GTP",
+     "potentially-unwanted-accessible"},
     {"scan_hadoop", "Accessible-Hadoop", NULL},
     {"scan_http", "Accessible-HTTP", "other"},
     {"scan_http_proxy", "Open-HTTP-Proxy", NULL},
@@ -518,7 +559,8 @@ static const struct builtin_report {
     {"scan_pop3", "Accessible-POP3", "other"},
     {"scan_pop3_vulnerable", "Vulnerable-POP3", NULL},
     {"scan_portmapper", "Open-Portmapper", NULL},
-    {"scan_post_exploitation_framework", "Post-Exploitation-Framework", "infected-system"},
+    {"scan_post_exploitation_framework", "Post-Exploitation-Framework",
+     "infected-system"},
     {"scan_postgres", "Accessible-PostgreSQL", NULL},
     {"scan_qotd", "Open-QOTD", NULL},
     {"scan_quic", "Accessible-QUIC", "other"},
@@ -560,7 +602,8 @@ static const struct builtin_report *builtin_find(const char *type)
 {
     if (!type)
         return NULL;
-    return bsearch(type, builtin_reports, sizeof builtin_reports / sizeof builtin_reports[0],
+    return bsearch(type, builtin_reports,
+                   sizeof builtin_reports / sizeof builtin_reports[0],
                    sizeof builtin_reports[0], cmp_builtin);
 }
 
@@ -606,7 +649,8 @@ const char *ss_builtin_class_type(const char *type)
         return "ddos";
     if (strstr(type, "ip_spoofer"))
         return "masquerade";
-    if (strstr(type, "sinkhole") || strstr(type, "drone") || strstr(type, "botnet"))
+    if (strstr(type, "sinkhole") || strstr(type, "drone") ||
+        strstr(type, "botnet"))
         return "infected-system";
     if (starts(type, "scan"))
         return "vulnerable-system";
@@ -674,11 +718,14 @@ static const struct vocab {
     {"tag", "classification.identifier", SS_CONV_EXCH_IDENT, 0, "exchange"},
     {"tag", "extra.tag", SS_CONV_TO_NONE, 0, NULL},
     {"http_url", "destination.url", SS_CONV_HOST_URL, 0, NULL},
-    {"url", "destination.url", SS_CONV_HOST_URL, 0, "sinkhole|sandbox|exchange|honeypot"},
+    {"url", "destination.url", SS_CONV_HOST_URL, 0,
+     "sinkhole|sandbox|exchange|honeypot"},
     {"url", "source.url", SS_CONV_HOST_URL, 0, NULL},
-    {"http_host", "destination.fqdn", SS_CONV_FQDN, 0, "sinkhole|sandbox|exchange|honeypot"},
+    {"http_host", "destination.fqdn", SS_CONV_FQDN, 0,
+     "sinkhole|sandbox|exchange|honeypot"},
     {"http_host", "source.fqdn", SS_CONV_FQDN, 0, NULL},
-    {"host", "destination.fqdn", SS_CONV_FQDN, 0, "sinkhole|sandbox|exchange|honeypot"},
+    {"host", "destination.fqdn", SS_CONV_FQDN, 0,
+     "sinkhole|sandbox|exchange|honeypot"},
     {"host", "source.fqdn", SS_CONV_FQDN, 0, NULL},
     {"sha256", "malware.hash.sha256", SS_CONV_TO_NONE, 0, NULL},
     {"sha1", "malware.hash.sha1", SS_CONV_TO_NONE, 0, NULL},
@@ -726,7 +773,8 @@ int ss_builtin_report(struct vg_arena *arena, const char *type,
     memset(r, 0, sizeof *r);
     const char *feed = ss_builtin_feed_name(type);
     /* the type may live on the caller's stack: keep a copy */
-    r->name = type ? vg_arena_strndup(arena, type, strlen(type)) : "shadowserver";
+    r->name =
+        type ? vg_arena_strndup(arena, type, strlen(type)) : "shadowserver";
     if (!r->name)
         return vg_err_set(err, VG_ENOMEM, "out of memory");
     r->file_name = r->name;
@@ -769,7 +817,8 @@ int ss_builtin_report(struct vg_arena *arena, const char *type,
         consts[r->nconsts++] = (struct ss_const){"classification.type", ct};
         const char *tax = field_class_taxonomy(ct);
         if (tax)
-            consts[r->nconsts++] = (struct ss_const){"classification.taxonomy", tax};
+            consts[r->nconsts++] =
+                (struct ss_const){"classification.taxonomy", tax};
     }
     *out = r;
     return 0;

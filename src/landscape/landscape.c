@@ -8,6 +8,7 @@
  */
 #include "landscape/landscape.h"
 #include "core/vtime.h"
+#include "enrich/places.h"
 
 #include <ctype.h>
 #include <stddef.h>
@@ -15,11 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ISP_EXPR "COALESCE(im.isp, (SELECT name FROM asns a WHERE a.asn=o.asn), '')"
+
 static const struct {
     const char *name;
     const char *select; /* expression(s) selected */
     const char *group;  /* GROUP BY / ORDER BY expression */
 } keydefs[LK_COUNT] = {
+    [LK_PROVINCE] = {"province", "COALESCE(pm.code,''), COALESCE(pm.vi,''), COALESCE(pm.en,'')",
+                     "COALESCE(pm.code,'')"},
+    [LK_ISP] = {"isp", ISP_EXPR, ISP_EXPR},
     [LK_FAMILY] = {"family", "o.family", "o.family"},
     [LK_ASN] = {"asn", "o.asn, COALESCE((SELECT name FROM asns a WHERE a.asn=o.asn),'')", "o.asn"},
     [LK_REGION] = {"region", "o.region", "o.region"},
@@ -90,6 +96,8 @@ int landscape_query_set(struct landscape_query *q, const char *name, const char 
                         : strcmp(name, "region") == 0 ? &q->region
                         : strcmp(name, "type") == 0   ? &q->type
                         : strcmp(name, "feed") == 0   ? &q->feed
+                        : strcmp(name, "province") == 0 ? &q->province
+                        : strcmp(name, "isp") == 0    ? &q->isp
                                                       : NULL;
     if (!text)
         return vg_err_set(err, VG_EUSAGE, "unknown parameter '%.40s'", name);
@@ -97,6 +105,36 @@ int landscape_query_set(struct landscape_query *q, const char *name, const char 
         return vg_err_set(err, VG_EUSAGE, "%s: value too long", name);
     *text = value;
     return 0;
+}
+
+int landscape_places_attach(struct store *st, const struct places *places, struct vg_err *err)
+{
+    size_t np = places ? places_province_count(places) : 0;
+    size_t ni = places ? places_isp_count(places) : 0;
+    struct store_province_map *pm = calloc(np ? np : 1, sizeof *pm);
+    struct store_isp_map *im = calloc(ni ? ni : 1, sizeof *im);
+    char (*regions)[256] = calloc(np ? np : 1, sizeof *regions);
+    int rc;
+    if (!pm || !im || !regions) {
+        rc = vg_err_set(err, VG_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t k = 0; k < np; k++) {
+        const struct province_row *r = places_province_at(places, k);
+        snprintf(regions[k], sizeof regions[k], "%.*s", (int)r->region_len, r->region);
+        pm[k] = (struct store_province_map){r->cc, regions[k], r->province->code,
+                                            r->province->vi, r->province->en};
+    }
+    for (size_t k = 0; k < ni; k++) {
+        const struct isp_row *r = places_isp_at(places, k);
+        im[k] = (struct store_isp_map){r->asn, r->isp};
+    }
+    rc = store_places_load(st, pm, np, im, ni, err);
+out:
+    free(pm);
+    free(im);
+    free(regions);
+    return rc;
 }
 
 int landscape_query_check(const struct landscape_query *q, struct vg_err *err)
@@ -118,8 +156,8 @@ int landscape_parse_keys(const char *s, struct landscape_query *q, struct vg_err
                 found = k;
         if (found < 0)
             return vg_err_set(err, VG_EUSAGE,
-                              "unknown key '%.*s' (family, asn, region, day, type, feed, "
-                              "country, city, tlp)",
+                              "unknown key '%.*s' (family, asn, region, province, isp, day, "
+                              "type, feed, country, city, tlp)",
                               (int)len, s);
         for (size_t k = 0; k < q->nkeys; k++)
             if (q->keys[k] == (enum landscape_key)found)
@@ -141,6 +179,12 @@ struct collect {
     struct landscape_result *res;
     struct vg_err *err;
 };
+
+static const char *dup_text(struct landscape_result *res, const struct store_value *v)
+{
+    const char *s = v->type == ST_TEXT ? v->s : "";
+    return vg_arena_strndup(&res->arena, s, strlen(s));
+}
 
 static int collect_row(void *ctx, int ncol, const struct store_value *v)
 {
@@ -167,8 +211,17 @@ static int collect_row(void *ctx, int ncol, const struct store_value *v)
             if (c->q->keys[k] == LK_DAY)
                 continue;
         }
-        const char *s = v[col].type == ST_TEXT ? v[col].s : "";
-        cell->s = vg_arena_strndup(&res->arena, s, strlen(s));
+        if (c->q->keys[k] == LK_PROVINCE) {
+            /* code, Vietnamese, English */
+            cell->s3 = dup_text(res, &v[col++]);
+            cell->s2 = NULL;
+            cell->s = dup_text(res, &v[col++]);
+            cell->s2 = dup_text(res, &v[col++]);
+            if (!cell->s || !cell->s2 || !cell->s3)
+                return vg_err_set(c->err, VG_ENOMEM, "out of memory");
+            continue;
+        }
+        cell->s = dup_text(res, &v[col]);
         if (!cell->s)
             return vg_err_set(c->err, VG_ENOMEM, "out of memory");
         col++;
@@ -225,12 +278,40 @@ int landscape_run(struct store *st, const struct landscape_query *q,
         rc = vg_buf_puts(&where, " AND o.asn = ?");
         args[nargs++] = (struct store_value){.type = ST_INT, .i = q->asn};
     }
+    if (!rc && q->province) {
+        rc = vg_buf_puts(&where, " AND ? IN (pm.code, pm.vi, pm.en)");
+        args[nargs++] = (struct store_value){.type = ST_TEXT, .s = q->province};
+    }
+    if (!rc && q->isp) {
+        rc = vg_buf_puts(&where, " AND " ISP_EXPR " = ?");
+        args[nargs++] = (struct store_value){.type = ST_TEXT, .s = q->isp};
+    }
+    /* the mapping tables are joined only when a key or filter needs them */
+    int need_pm = q->province != NULL, need_im = q->isp != NULL;
+    for (size_t k = 0; k < q->nkeys; k++) {
+        need_pm |= q->keys[k] == LK_PROVINCE;
+        need_im |= q->keys[k] == LK_ISP;
+    }
+    struct vg_buf from = VG_BUF_INIT;
+    rc = rc ? rc : vg_buf_puts(&from, "observations o");
+    if (!rc && need_pm)
+        rc = vg_buf_puts(&from, " LEFT JOIN temp.province_map pm ON pm.cc = o.cc AND "
+                                "pm.region = o.region");
+    if (!rc && need_im)
+        rc = vg_buf_puts(&from, " LEFT JOIN temp.isp_map im ON im.asn = o.asn");
+    if (!rc) {
+        /* splice FROM + WHERE into one fragment used by both queries */
+        struct vg_buf fw = VG_BUF_INIT;
+        rc = vg_buf_printf(&fw, " %s%s", from.data, where.data);
+        vg_buf_free(&where);
+        where = fw;
+    }
+    vg_buf_free(&from);
     if (rc)
         goto nomem;
 
     /* total over the whole selection */
-    rc = vg_buf_printf(&sql, "SELECT COUNT(DISTINCT o.ip), SUM(o.events) FROM observations o%s",
-                       where.data);
+    rc = vg_buf_printf(&sql, "SELECT COUNT(DISTINCT o.ip), SUM(o.events) FROM%s", where.data);
     if (rc)
         goto nomem;
     if ((rc = store_query(st, sql.data, args, nargs, collect_total, res, err)))
@@ -241,7 +322,7 @@ int landscape_run(struct store *st, const struct landscape_query *q,
     for (size_t k = 0; k < q->nkeys && !rc; k++)
         rc = vg_buf_printf(&sql, "%s, ", keydefs[q->keys[k]].select);
     rc = rc ? rc : vg_buf_printf(&sql, "COUNT(DISTINCT o.ip) AS ips, SUM(o.events) AS events "
-                                       "FROM observations o%s",
+                                       "FROM%s",
                                  where.data);
     if (!rc && q->nkeys) {
         rc = vg_buf_puts(&sql, " GROUP BY ");
@@ -313,6 +394,12 @@ int landscape_write_json(const struct landscape_query *q, const struct landscape
                 else
                     rc = vg_buf_puts(out, "null,\"as_name\":");
                 rc = rc ? rc : vg_buf_json_str(out, cell->s, strlen(cell->s));
+            } else if (key == LK_PROVINCE) {
+                rc = vg_buf_json_str(out, cell->s, strlen(cell->s));
+                rc = rc ? rc : vg_buf_puts(out, ",\"province_en\":");
+                rc = rc ? rc : vg_buf_json_str(out, cell->s2, strlen(cell->s2));
+                rc = rc ? rc : vg_buf_puts(out, ",\"province_code\":");
+                rc = rc ? rc : vg_buf_json_str(out, cell->s3, strlen(cell->s3));
             } else {
                 rc = vg_buf_json_str(out, cell->s, strlen(cell->s));
             }
@@ -347,6 +434,8 @@ static void cell_text(const struct landscape_query *q, const struct landscape_ro
         vt_format_day(cell->i, buf);
     else if (q->keys[k] == LK_ASN)
         snprintf(buf, len, cell->i ? "AS%lld %s" : "(unknown)", (long long)cell->i, cell->s);
+    else if (q->keys[k] == LK_PROVINCE)
+        snprintf(buf, len, "%s", cell->s[0] ? cell->s : "-");
     else
         snprintf(buf, len, "%s", cell->s[0] ? cell->s : "-");
 }

@@ -20,7 +20,7 @@
 #include "store/store.h"
 
 enum landscape_key { LK_FAMILY, LK_ASN, LK_REGION, LK_DAY, LK_TYPE, LK_FEED, LK_COUNTRY, LK_CITY,
-                     LK_TLP, LK_COUNT };
+                     LK_TLP, LK_PROVINCE, LK_ISP, LK_COUNT };
 
 #define LANDSCAPE_MAX_KEYS 8
 
@@ -33,8 +33,17 @@ struct landscape_query {
     /* Filters (exact match; NULL / 0 = no filter): the drill-down from any
      * number to the rows behind it. */
     const char *family, *region, *type, *feed;
+    const char *province; /* matches the code, the Vietnamese or the English name */
+    const char *isp;
     uint32_t asn;
 };
+
+struct places;
+/* Load the province and ISP mapping tables (src/enrich/places.h) into this
+ * store connection for the `province` and `isp` keys and filters.  places
+ * may be NULL: the keys then map nothing (province "" and the AS name as
+ * operator).  Call once per connection before landscape_run. */
+int landscape_places_attach(struct store *st, const struct places *places, struct vg_err *err);
 
 void landscape_query_init(struct landscape_query *q);
 
@@ -55,7 +64,10 @@ const char *landscape_key_name(enum landscape_key k);
 struct landscape_cell {
     int is_int;
     int64_t i;       /* asn, day number */
-    const char *s;   /* text keys; for asn the AS name */
+    const char *s;   /* text keys; for asn the AS name; for province the
+                        Vietnamese name */
+    const char *s2;  /* province: the English name */
+    const char *s3;  /* province: the code */
 };
 
 struct landscape_row {
@@ -76,7 +88,9 @@ int landscape_run(struct store *st, const struct landscape_query *q,
                   struct landscape_result *res, struct vg_err *err);
 void landscape_result_free(struct landscape_result *res);
 
-/* {"rows":[{<keys>..., "ips":N, "events":N}...], "total":{"ips":N,"events":N}} */
+/* {"rows":[{<keys>..., "ips":N, "events":N}...], "total":{"ips":N,"events":N}}
+ * asn rows add "as_name"; province rows add "province_en" and
+ * "province_code". */
 int landscape_write_json(const struct landscape_query *q, const struct landscape_result *res,
                          struct vg_buf *out);
 /* An aligned table a person can read. */

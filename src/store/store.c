@@ -309,6 +309,45 @@ int store_archive_put(struct store *s, int64_t file_id, uint64_t first_line,
     return step_done(s, st, err, "archiving records");
 }
 
+int store_places_load(struct store *s, const struct store_province_map *p, size_t np,
+                      const struct store_isp_map *i, size_t ni, struct vg_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = exec(s,
+                  "DROP TABLE IF EXISTS temp.province_map; DROP TABLE IF EXISTS temp.isp_map;"
+                  "CREATE TEMP TABLE province_map(cc TEXT NOT NULL, region TEXT NOT NULL,"
+                  "  code TEXT NOT NULL, vi TEXT NOT NULL, en TEXT NOT NULL,"
+                  "  PRIMARY KEY(cc, region));"
+                  "CREATE TEMP TABLE isp_map(asn INTEGER PRIMARY KEY, isp TEXT NOT NULL);",
+                  err);
+    if (rc)
+        return rc;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO temp.province_map VALUES(?,?,?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_err(s, err, "loading the province table");
+    for (size_t k = 0; k < np && !rc; k++) {
+        sqlite3_bind_text(st, 1, p[k].cc, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, p[k].region, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, p[k].code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, p[k].vi, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, p[k].en, -1, SQLITE_STATIC);
+        rc = step_done(s, st, err, "loading the province table");
+    }
+    sqlite3_finalize(st);
+    if (rc)
+        return rc;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO temp.isp_map VALUES(?,?)", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_err(s, err, "loading the ISP table");
+    for (size_t k = 0; k < ni && !rc; k++) {
+        sqlite3_bind_int64(st, 1, i[k].asn);
+        sqlite3_bind_text(st, 2, i[k].isp, -1, SQLITE_STATIC);
+        rc = step_done(s, st, err, "loading the ISP table");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int store_query(struct store *s, const char *sql, const struct store_value *args,
                 size_t nargs, store_row_fn fn, void *ctx, struct vg_err *err)
 {

@@ -72,6 +72,20 @@ int store_archive_put(struct store *s, int64_t file_id, uint64_t first_line,
                       uint64_t last_line, uint32_t records, uint64_t raw_size,
                       const void *zdata, size_t zlen, struct vg_err *err);
 
+/* Query-time mapping tables (TEMP tables of this connection, replaced on
+ * each call): region → current province, ASN → operator.  Landscape keys
+ * `province` and `isp` join them, so editing the tables needs no re-ingest.
+ * Works on read-only connections too. */
+struct store_province_map {
+    const char *cc, *region, *code, *vi, *en;
+};
+struct store_isp_map {
+    uint32_t asn;
+    const char *isp;
+};
+int store_places_load(struct store *s, const struct store_province_map *p, size_t np,
+                      const struct store_isp_map *i, size_t ni, struct vg_err *err);
+
 /* Read queries: SQL text written by the caller from fixed fragments only
  * (never user text); every user value is a bound argument. */
 enum store_type { ST_NULL, ST_INT, ST_FLOAT, ST_TEXT, ST_BLOB };

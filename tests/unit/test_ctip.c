@@ -265,80 +265,92 @@ static const struct diff azure_diffs[] = {
 };
 #define NAZURE_DIFFS (sizeof azure_diffs / sizeof azure_diffs[0])
 
+/* One of IntelMQ's CTIP test cases: its input, its expected events, and
+ * vigil's events for the input with the default options. */
+struct conformance {
+    char *input;
+    size_t n;
+    json_t *doc, *events;
+    struct got g;
+};
+
+/* 0 when loaded (and the default run done), -1 when the samples are absent. */
+static int conformance_load(struct conformance *cf, const char *input, const char *expected,
+                            size_t nevents)
+{
+    memset(cf, 0, sizeof *cf);
+    cf->input = read_sample(input, &cf->n);
+    cf->doc = load_expected(expected);
+    if (!cf->input || !cf->doc) {
+        free(cf->input);
+        json_decref(cf->doc);
+        return -1;
+    }
+    cf->events = json_object_get(cf->doc, "EXAMPLE_EVENTS");
+    assert_int_equal(json_array_size(cf->events), nevents);
+    assert_true(format_ctip.detect(input, cf->input, cf->n) >= 90);
+    run(input, cf->input, cf->n, NULL, &cf->g);
+    assert_int_equal(cf->g.n_rej, 0);
+    assert_int_equal(cf->g.n_ev, (int)nevents);
+    return 0;
+}
+
+static void conformance_free(struct conformance *cf)
+{
+    got_free(&cf->g);
+    json_decref(cf->doc);
+    free(cf->input);
+}
+
 static void test_intelmq_azure(void **state)
 {
-    size_t n;
+    struct conformance cf;
     struct got g;
-    char *input = read_sample("ctip/intelmq_ctip_azure.txt", &n);
-    json_t *doc = load_expected("ctip/intelmq_ctip_azure_expected_events.TRANSCRIBED.json");
     (void)state;
-    if (!input || !doc) {
-        free(input);
-        json_decref(doc);
+    if (conformance_load(&cf, "ctip/intelmq_ctip_azure.txt",
+                         "ctip/intelmq_ctip_azure_expected_events.TRANSCRIBED.json", 6))
         skip();
-    }
-    json_t *events = json_object_get(doc, "EXAMPLE_EVENTS");
-    assert_int_equal(json_array_size(events), 6);
-    assert_true(format_ctip.detect("ctip_azure.txt", input, n) >= 90);
-
     /* default: feed.name from DataFeed (IntelMQ's test_event, events 0-3,
      * and the DataFeed of the rest) */
-    run("ctip_azure.txt", input, n, NULL, &g);
-    assert_int_equal(g.n_rej, 0);
-    assert_int_equal(g.n_ev, 6);
     int bad = 0;
     for (int k = 0; k < 5; k++)
-        bad += compare_event("azure", k, json_array_get(events, (size_t)k), g.ev[k],
+        bad += compare_event("azure", k, json_array_get(cf.events, (size_t)k), cf.g.ev[k],
                              azure_diffs, NAZURE_DIFFS, NULL);
-    bad += compare_event("azure", 5, json_array_get(events, 5), g.ev[5], azure_diffs,
+    bad += compare_event("azure", 5, json_array_get(cf.events, 5), cf.g.ev[5], azure_diffs,
                          NAZURE_DIFFS, "Microsoft.DCU.CTIP.Infected");
     for (size_t k = 0; k < NAZURE_DIFFS; k++)
-        check_time_diff(json_array_get(events, (size_t)azure_diffs[k].index), azure_diffs[k].ours);
+        check_time_diff(json_array_get(cf.events, (size_t)azure_diffs[k].index),
+                        azure_diffs[k].ours);
     /* the brief's anchor: 132348339284870000 NT ticks */
-    assert_string_equal(field_str(&g, 0, "time.source"), "2020-05-24T22:45:28.487000+00:00");
-    got_free(&g);
+    assert_string_equal(field_str(&cf.g, 0, "time.source"), "2020-05-24T22:45:28.487000+00:00");
 
     /* overwrite=false: the report's feed name stays on every event */
-    run("ctip_azure.txt", input, n, "ctip", &g);
+    run("ctip_azure.txt", cf.input, cf.n, "ctip", &g);
     assert_int_equal(g.n_ev, 6);
     for (int k = 0; k < 6; k++)
-        bad += compare_event("azure/overwrite=false", k, json_array_get(events, (size_t)k),
+        bad += compare_event("azure/overwrite=false", k, json_array_get(cf.events, (size_t)k),
                              g.ev[k], azure_diffs, NAZURE_DIFFS, "ctip");
     got_free(&g);
+    conformance_free(&cf);
     assert_int_equal(bad, 0);
-    json_decref(doc);
-    free(input);
 }
 
 static void test_intelmq_interflow(void **state)
 {
-    size_t n;
-    struct got g;
-    char *input = read_sample("ctip/intelmq_ctip.txt", &n);
-    json_t *doc = load_expected("ctip/intelmq_ctip_expected_events.TRANSCRIBED.json");
+    struct conformance cf;
     (void)state;
-    if (!input || !doc) {
-        free(input);
-        json_decref(doc);
+    if (conformance_load(&cf, "ctip/intelmq_ctip.txt",
+                         "ctip/intelmq_ctip_expected_events.TRANSCRIBED.json", 5))
         skip();
-    }
-    json_t *events = json_object_get(doc, "EXAMPLE_EVENTS");
-    assert_int_equal(json_array_size(events), 5);
-    assert_true(format_ctip.detect("ctip.txt", input, n) >= 90);
-    run("ctip.txt", input, n, NULL, &g);
-    assert_int_equal(g.n_rej, 0);
-    assert_int_equal(g.n_ev, 5);
     int bad = 0;
     for (int k = 0; k < 5; k++)
-        bad += compare_event("interflow", k, json_array_get(events, (size_t)k), g.ev[k], NULL,
-                             0, NULL);
-    assert_int_equal(bad, 0);
+        bad += compare_event("interflow", k, json_array_get(cf.events, (size_t)k), cf.g.ev[k],
+                             NULL, 0, NULL);
     /* records start on the lines of their '{' */
-    assert_int_equal(g.ev_line[0], 2);
-    assert_int_equal(g.ev_line[4], 88);
-    got_free(&g);
-    json_decref(doc);
-    free(input);
+    assert_int_equal(cf.g.ev_line[0], 2);
+    assert_int_equal(cf.g.ev_line[4], 88);
+    conformance_free(&cf);
+    assert_int_equal(bad, 0);
 }
 
 /* Bing malicious URLs are not CTIP for IntelMQ: neither claimed nor parsed. */
@@ -595,6 +607,54 @@ static void test_interflow_shapes(void **state)
     got_free(&g);
 }
 
+static size_t unbase64(const char *s, unsigned char *out)
+{
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = 0;
+    unsigned bits = 0, acc = 0;
+    for (; *s && *s != '='; s++) {
+        acc = acc << 6 | (unsigned)(strchr(a, *s) - a);
+        if ((bits += 6) >= 8) {
+            bits -= 8;
+            out[n++] = (unsigned char)(acc >> bits);
+        }
+    }
+    return n;
+}
+
+/* raw decodes to the very line, for every length modulo the 12-byte SIMD
+ * step and the 3-byte base64 group, with and without SIMD. */
+static void test_raw_roundtrip(void **state)
+{
+    char text[32768], pad[128];
+    size_t n = 0;
+    struct got g;
+    (void)state;
+    for (int k = 0; k < 60; k++) {
+        memset(pad, 'a' + k % 26, (size_t)k);
+        pad[k] = '\0';
+        n += (size_t)snprintf(text + n, sizeof text - n, LINE(",\"Malware\":\"%s\""), pad);
+    }
+    for (int simd = 0; simd < 2; simd++) {
+        if (simd)
+            unsetenv("VIGIL_NO_SIMD");
+        else
+            setenv("VIGIL_NO_SIMD", "1", 1);
+        run("raw.ctip", text, n, NULL, &g);
+        assert_int_equal(g.n_ev, 60);
+        const char *line = text;
+        for (int k = 0; k < 60; k++) {
+            unsigned char dec[1024];
+            const char *nl = strchr(line, '\n');
+            size_t len = unbase64(field_str(&g, k, "raw"), dec);
+            assert_int_equal(len, (size_t)(nl - line));
+            assert_memory_equal(dec, line, len);
+            line = nl + 1;
+        }
+        got_free(&g);
+    }
+}
+
 static void test_detect(void **state)
 {
     (void)state;
@@ -642,6 +702,7 @@ int main(void)
         cmocka_unit_test(test_mapping_details),
         cmocka_unit_test(test_payload_shapes),
         cmocka_unit_test(test_interflow_shapes),
+        cmocka_unit_test(test_raw_roundtrip),
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_sink_stop),
     };

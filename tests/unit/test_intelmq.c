@@ -41,7 +41,8 @@ static int on_emit(void *ctx, struct event *ev, const struct format_record *rec)
     return 0;
 }
 
-static int on_reject(void *ctx, const struct format_record *rec, const char *reason)
+static int on_reject(void *ctx, const struct format_record *rec,
+                     const char *reason)
 {
     struct out *o = ctx;
     if (o->nrej < 64) {
@@ -52,15 +53,16 @@ static int on_reject(void *ctx, const struct format_record *rec, const char *rea
     return 0;
 }
 
-static int parse_text(const char *text, size_t len, const struct format_options *opt,
-                      struct out *o)
+static int parse_text(const char *text, size_t len,
+                      const struct format_options *opt, struct out *o)
 {
     struct vg_input *in;
     struct vg_err err = {0, ""};
     struct format_sink sink = {on_emit, on_reject, o};
     vg_buf_reset(&o->text);
     o->nev = o->nrej = 0;
-    assert_int_equal(vg_input_open_mem(&in, "events.jsonl", text, len, &err), 0);
+    assert_int_equal(vg_input_open_mem(&in, "events.jsonl", text, len, &err),
+                     0);
     int rc = format_intelmq.parse(in, opt, &sink, &err);
     vg_input_close(in);
     return rc;
@@ -95,23 +97,32 @@ static void test_types(void **state)
     (void)state;
     struct out o = {0};
     const char *line =
-        "{\"__type\": \"Event\", \"source.ip\": \"192.0.2.1\", \"source.port\": 8080,"
-        " \"source.asn\": 64500, \"feed.accuracy\": 20.0, \"source.geolocation.latitude\": 48.2,"
-        " \"source.tor_node\": false, \"time.source\": \"2024-01-02T03:04:05.123456+00:00\","
-        " \"classification.type\": \"infected-system\", \"malware.name\": \"zeus\","
-        " \"extra.big\": 9223372036854775807, \"extra.neg\": -9223372036854775808,"
-        " \"extra.f\": 0.1, \"extra.obj\": {\"b\": [1, 2.5, \"x\", null, true], \"a\": {}},"
-        " \"extra.arr\": [], \"extra.s\": \"tab\\tquote\\\"nl\\n\\u00e9\\u2603\\ud83d\\ude00\","
+        "{\"__type\": \"Event\", \"source.ip\": \"192.0.2.1\", "
+        "\"source.port\": 8080,"
+        " \"source.asn\": 64500, \"feed.accuracy\": 20.0, "
+        "\"source.geolocation.latitude\": 48.2,"
+        " \"source.tor_node\": false, \"time.source\": "
+        "\"2024-01-02T03:04:05.123456+00:00\","
+        " \"classification.type\": \"infected-system\", \"malware.name\": "
+        "\"zeus\","
+        " \"extra.big\": 9223372036854775807, \"extra.neg\": "
+        "-9223372036854775808,"
+        " \"extra.f\": 0.1, \"extra.obj\": {\"b\": [1, 2.5, \"x\", null, "
+        "true], \"a\": {}},"
+        " \"extra.arr\": [], \"extra.s\": "
+        "\"tab\\tquote\\\"nl\\n\\u00e9\\u2603\\ud83d\\ude00\","
         " \"extra.empty\": \"\", \"extra.null\": null, \"comment\": \"\"}\n";
     char *w = round_trip(line, &o);
     assert_int_equal(o.nev, 1);
     /* canonical text: sorted keys, shortest floats, nested order kept */
     const char *want =
         "{\"classification.type\":\"infected-system\",\"extra.arr\":[],"
-        "\"extra.big\":9223372036854775807,\"extra.empty\":\"\",\"extra.f\":0.1,"
+        "\"extra.big\":9223372036854775807,\"extra.empty\":\"\",\"extra.f\":0."
+        "1,"
         "\"extra.neg\":-9223372036854775808,"
         "\"extra.obj\":{\"b\":[1,2.5,\"x\",null,true],\"a\":{}},"
-        "\"extra.s\":\"tab\\tquote\\\"nl\\n\xc3\xa9\xe2\x98\x83\xf0\x9f\x98\x80\","
+        "\"extra.s\":"
+        "\"tab\\tquote\\\"nl\\n\xc3\xa9\xe2\x98\x83\xf0\x9f\x98\x80\","
         "\"feed.accuracy\":20.0,\"malware.name\":\"zeus\",\"source.asn\":64500,"
         "\"source.geolocation.latitude\":48.2,\"source.ip\":\"192.0.2.1\","
         "\"source.port\":8080,\"source.tor_node\":false,"
@@ -126,22 +137,31 @@ static void test_forms(void **state)
     (void)state;
     struct out o = {0};
     /* hierarchical, with sanitising (case, IPv6 text) */
-    char *w = round_trip("{\"source\": {\"ip\": \"2001:DB8::0001\", \"geolocation\": {\"cc\": \"at\"}},"
-                         " \"classification\": {\"type\": \"scanner\", \"taxonomy\": "
-                         "\"Information-Gathering\"}, \"extra\": {\"a\": {\"b\": 1}, \"c\": [1]}}",
-                         &o);
-    assert_string_equal(w, "{\"classification.taxonomy\":\"information-gathering\","
-                           "\"classification.type\":\"scanner\",\"extra.a\":{\"b\":1},"
-                           "\"extra.c\":[1],\"source.geolocation.cc\":\"AT\","
-                           "\"source.ip\":\"2001:db8::1\"}\n");
+    char *w =
+        round_trip("{\"source\": {\"ip\": \"2001:DB8::0001\", \"geolocation\": "
+                   "{\"cc\": \"at\"}},"
+                   " \"classification\": {\"type\": \"scanner\", \"taxonomy\": "
+                   "\"Information-Gathering\"}, \"extra\": {\"a\": {\"b\": 1}, "
+                   "\"c\": [1]}}",
+                   &o);
+    assert_string_equal(
+        w, "{\"classification.taxonomy\":\"information-gathering\","
+           "\"classification.type\":\"scanner\",\"extra.a\":{\"b\":1},"
+           "\"extra.c\":[1],\"source.geolocation.cc\":\"AT\","
+           "\"source.ip\":\"2001:db8::1\"}\n");
     free(w);
     /* "extra" as a JSON string (IntelMQ before 1.1) */
-    w = round_trip("{\"source.ip\": \"192.0.2.1\", \"extra\": \"{\\\"x\\\": 1, \\\"y\\\": \\\"z\\\"}\"}", &o);
-    assert_string_equal(w, "{\"extra.x\":1,\"extra.y\":\"z\",\"source.ip\":\"192.0.2.1\"}\n");
+    w = round_trip("{\"source.ip\": \"192.0.2.1\", \"extra\": \"{\\\"x\\\": 1, "
+                   "\\\"y\\\": \\\"z\\\"}\"}",
+                   &o);
+    assert_string_equal(
+        w, "{\"extra.x\":1,\"extra.y\":\"z\",\"source.ip\":\"192.0.2.1\"}\n");
     free(w);
     /* values IntelMQ's add() ignores */
-    w = round_trip("{\"source.ip\": \"192.0.2.1\", \"comment\": \"-\", \"status\": \"N/A\","
-                   " \"source.fqdn\": null}", &o);
+    w = round_trip("{\"source.ip\": \"192.0.2.1\", \"comment\": \"-\", "
+                   "\"status\": \"N/A\","
+                   " \"source.fqdn\": null}",
+                   &o);
     assert_string_equal(w, "{\"source.ip\":\"192.0.2.1\"}\n");
     free(w);
     /* feed name override */
@@ -149,7 +169,8 @@ static void test_forms(void **state)
     opt.feed_name = "Mine";
     const char *l = "{\"feed.name\": \"Theirs\", \"source.ip\": \"192.0.2.1\"}";
     assert_int_equal(parse_text(l, strlen(l), &opt, &o), 0);
-    assert_string_equal(o.text.data, "{\"feed.name\":\"Mine\",\"source.ip\":\"192.0.2.1\"}\n");
+    assert_string_equal(
+        o.text.data, "{\"feed.name\":\"Mine\",\"source.ip\":\"192.0.2.1\"}\n");
     vg_buf_free(&o.text);
 }
 
@@ -160,35 +181,48 @@ static void test_rejects(void **state)
     struct format_options opt = {0};
     static const char text[] =
         /* 1 */ "{\"source.ip\": \"192.0.2.1\"}\n"
-        /* 2 */ "{\"source.ip\": \"192.0.2.1\"\n"
-        /* 3 */ "[1, 2]\n"
-        /* 4 */ "{\"foo\": 1}\n"
-        /* 5 */ "{\"source.ip\": \"1.2.3\"}\n"
-        /* 6 */ "{\"source.port\": \"abc\"}\n"
-        /* 7 */ "{\"__type\": \"Report\", \"raw\": \"eA==\"}\n"
-        /* 8 */ "{\"source.ip\": {\"a\": 1}}\n"
-        /* 9 */ "{\"source.ip\": \"192.0.2.1\", \"source.ip\": \"192.0.2.2\"}\n"
-        /* 10 */ "{\"time.source\": \"yesterday\"}\n"
-        /* 11 */ "{\"classification.type\": \"nonsense\"}\n"
-        /* 12 */ "\n"
-        /* 13 */ "{\"source.ip\": \"19\x01" "2.0.2.1\"}\n"
-        /* 14 */ "\x00\x01\x02\xff\n"
-        /* 15 */ "{\"source.asn\": 0}\n"
-        /* 16 */ "{\"source\": {\"nope\": 1}}\n"
-        /* 17 */ "{\"extra\": 5}\n"
-        /* 18 */ "{\"source.port\": 1e400}\n"
-        /* 19 */ "{\"extra.x\": \"\\u0000\"}\n"
-        /* 20 */ "{\"source.ip\": \"192.0.2.20\"}";
+                /* 2 */ "{\"source.ip\": \"192.0.2.1\"\n"
+                /* 3 */ "[1, 2]\n"
+                /* 4 */ "{\"foo\": 1}\n"
+                /* 5 */ "{\"source.ip\": \"1.2.3\"}\n"
+                /* 6 */ "{\"source.port\": \"abc\"}\n"
+                /* 7 */ "{\"__type\": \"Report\", \"raw\": \"eA==\"}\n"
+                /* 8 */ "{\"source.ip\": {\"a\": 1}}\n"
+                /* 9 */ "{\"source.ip\": \"192.0.2.1\", \"source.ip\": "
+                "\"192.0.2.2\"}\n"
+                /* 10 */ "{\"time.source\": \"yesterday\"}\n"
+                /* 11 */ "{\"classification.type\": \"nonsense\"}\n"
+                /* 12 */ "\n"
+                /* 13 */ "{\"source.ip\": \"19\x01"
+                "2.0.2.1\"}\n"
+                /* 14 */ "\x00\x01\x02\xff\n"
+                /* 15 */ "{\"source.asn\": 0}\n"
+                /* 16 */ "{\"source\": {\"nope\": 1}}\n"
+                /* 17 */ "{\"extra\": 5}\n"
+                /* 18 */ "{\"source.port\": 1e400}\n"
+                /* 19 */ "{\"extra.x\": \"\\u0000\"}\n"
+                /* 20 */ "{\"source.ip\": \"192.0.2.20\"}";
     static const struct {
         uint64_t line;
         const char *why;
     } want[] = {
-        {2, "not JSON"},       {3, "not a JSON object"}, {4, "unknown field \"foo\""},
-        {5, "source.ip"},      {6, "source.port"},       {7, "__type"},
-        {8, "source.ip"},      {9, "not JSON"},          {10, "time.source"},
-        {11, "classification.type"}, {13, "binary"},     {14, "binary"},
-        {15, "source.asn"},    {16, "source.nope"},      {17, "extra"},
-        {18, "not JSON"},      {19, "not JSON"},
+        {2, "not JSON"},
+        {3, "not a JSON object"},
+        {4, "unknown field \"foo\""},
+        {5, "source.ip"},
+        {6, "source.port"},
+        {7, "__type"},
+        {8, "source.ip"},
+        {9, "not JSON"},
+        {10, "time.source"},
+        {11, "classification.type"},
+        {13, "binary"},
+        {14, "binary"},
+        {15, "source.asn"},
+        {16, "source.nope"},
+        {17, "extra"},
+        {18, "not JSON"},
+        {19, "not JSON"},
     };
     assert_int_equal(parse_text(text, sizeof text - 1, &opt, &o), 0);
     assert_int_equal(o.nev, 2);
@@ -196,10 +230,13 @@ static void test_rejects(void **state)
     for (size_t k = 0; k < o.nrej; k++) {
         assert_int_equal(o.rej_line[k], want[k].line);
         if (!strstr(o.rej_reason[k], want[k].why))
-            fail_msg("line %llu: \"%s\" lacks \"%s\"", (unsigned long long)want[k].line,
-                     o.rej_reason[k], want[k].why);
+            fail_msg("line %llu: \"%s\" lacks \"%s\"",
+                     (unsigned long long)want[k].line, o.rej_reason[k],
+                     want[k].why);
     }
-    assert_string_equal(o.text.data, "{\"source.ip\":\"192.0.2.1\"}\n{\"source.ip\":\"192.0.2.20\"}\n");
+    assert_string_equal(
+        o.text.data,
+        "{\"source.ip\":\"192.0.2.1\"}\n{\"source.ip\":\"192.0.2.20\"}\n");
     vg_buf_free(&o.text);
 }
 
@@ -210,7 +247,8 @@ static int stop(void *ctx, struct event *ev, const struct format_record *rec)
     return 7;
 }
 
-static int stop_rej(void *ctx, const struct format_record *rec, const char *reason)
+static int stop_rej(void *ctx, const struct format_record *rec,
+                    const char *reason)
 {
     (void)rec, (void)reason;
     ++*(int *)ctx;
@@ -224,7 +262,8 @@ static void test_sink_stop(void **state)
     struct vg_err err = {0, ""};
     struct vg_input *in;
     struct format_sink s = {stop, stop_rej, &n};
-    const char t[] = "{\"source.ip\": \"192.0.2.1\"}\n{\"source.ip\": \"192.0.2.2\"}\n";
+    const char t[] =
+        "{\"source.ip\": \"192.0.2.1\"}\n{\"source.ip\": \"192.0.2.2\"}\n";
     assert_int_equal(vg_input_open_mem(&in, "x", t, sizeof t - 1, &err), 0);
     assert_int_equal(format_intelmq.parse(in, NULL, &s, &err), 7);
     vg_input_close(in);
@@ -239,8 +278,10 @@ static void test_detect(void **state)
 {
     (void)state;
     const char *flat = "{\"feed.name\": \"x\", \"source.ip\": \"192.0.2.1\"}\n";
-    const char *nested = "{\"__type\": \"Event\", \"classification\": {\"type\": \"spam\"}}\n";
-    const char *ctip = "{\"DataFeed\": \"CTIP-Infected\", \"SourcedFrom\": \"SinkHoleMessage\"}\n";
+    const char *nested =
+        "{\"__type\": \"Event\", \"classification\": {\"type\": \"spam\"}}\n";
+    const char *ctip = "{\"DataFeed\": \"CTIP-Infected\", \"SourcedFrom\": "
+                       "\"SinkHoleMessage\"}\n";
     const char *csv = "\"timestamp\",\"ip\"\n";
     assert_true(format_intelmq.detect("a.jsonl", flat, strlen(flat)) >= 90);
     assert_true(format_intelmq.detect("a.jsonl", nested, strlen(nested)) >= 50);
@@ -249,7 +290,7 @@ static void test_detect(void **state)
     assert_int_equal(format_intelmq.detect("a", "", 0), 0);
 }
 
-/* ---- IntelMQ's expected events ---------------------------------------------- */
+/* ---- IntelMQ's expected events ------------------------------------------ */
 
 static const char *samples(void)
 {
@@ -267,7 +308,8 @@ static size_t check_event(json_t *orig, struct out *o, size_t *fields)
     assert_non_null(back);
     const char *k;
     json_t *v;
-    json_object_foreach(orig, k, v) {
+    json_object_foreach(orig, k, v)
+    {
         if (strcmp(k, "__type") == 0)
             continue;
         if (!same_value(v, json_object_get(back, k))) {
@@ -282,7 +324,8 @@ static size_t check_event(json_t *orig, struct out *o, size_t *fields)
     return 1;
 }
 
-static void check_file(const char *path, struct out *o, size_t *events, size_t *fields)
+static void check_file(const char *path, struct out *o, size_t *events,
+                       size_t *fields)
 {
     json_error_t je;
     json_t *doc = json_load_file(path, 0, &je);
@@ -296,8 +339,7 @@ static void check_file(const char *path, struct out *o, size_t *events, size_t *
     } else {
         size_t i;
         json_t *e;
-        json_array_foreach(evs, i, e)
-            *events += check_event(e, o, fields);
+        json_array_foreach(evs, i, e) *events += check_event(e, o, fields);
     }
     json_decref(doc);
 }
@@ -316,7 +358,8 @@ static void test_expected_round_trip(void **state)
             skip();
         struct dirent *de;
         while ((de = readdir(dh))) {
-            if (!strstr(de->d_name, "expected_events") || !strstr(de->d_name, ".json"))
+            if (!strstr(de->d_name, "expected_events") ||
+                !strstr(de->d_name, ".json"))
                 continue;
             char path[2048];
             snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
@@ -325,7 +368,8 @@ static void test_expected_round_trip(void **state)
         }
         closedir(dh);
     }
-    printf("  round trip: %zu files, %zu events, %zu fields unchanged\n", files, events, fields);
+    printf("  round trip: %zu files, %zu events, %zu fields unchanged\n", files,
+           events, fields);
     assert_true(files >= 90);
     assert_true(events >= 250);
     vg_buf_free(&o.text);

@@ -286,6 +286,72 @@ static void test_walk(void **state)
     assert_int_not_equal(json_scan_open(&it, "42", 2, 0, &err), 0);
 }
 
+/* Lazy walking: containers handed out unscanned, walked in place,
+ * completed on request or skipped by the next call. */
+static void test_lazy(void **state)
+{
+    struct json_scan_iter it, sub, deeper;
+    struct json_scan_value k, v, e;
+    struct vg_err err;
+    int n = 0, rc, inner = 0;
+    (void)state;
+    assert_int_equal(json_scan_open(&it, ctip_like, sizeof ctip_like - 1, 0, &err), 0);
+    it.lazy = 1;
+    while ((rc = json_scan_object_next(&it, &k, &v, &err)) == 1) {
+        n++;
+        if (json_scan_str_eq(&k, "SourceIpInfo", 12)) {
+            assert_int_equal(v.type, JSCAN_OBJECT);
+            assert_int_equal(v.raw_len, 0); /* not scanned yet */
+            assert_int_equal(json_scan_descend(&sub, &it), 0);
+            sub.lazy = 1;
+            while (json_scan_object_next(&sub, &k, &e, &err) == 1) {
+                inner++;
+                if (json_scan_str_eq(&k, "Nested", 6)) {
+                    /* two levels of lazy descent */
+                    assert_int_equal(json_scan_descend(&deeper, &sub), 0);
+                    assert_int_equal(json_scan_object_next(&deeper, &k, &e, &err), 1);
+                    assert_true(json_scan_str_eq(&k, "Deep", 4));
+                    assert_int_equal(e.raw_len, 14); /* deeper is not lazy */
+                    assert_int_equal(json_scan_object_next(&deeper, &k, &e, &err), 0);
+                }
+            }
+        } else if (json_scan_str_eq(&k, "Tags", 4)) {
+            assert_int_equal(json_scan_complete(&it, &v, &err), 0);
+            assert_int_equal(v.raw_len, 15);
+            assert_memory_equal(v.raw, "[\"a\",\"b\\u00e9\"]", 15);
+        }
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 7);
+    assert_int_equal(inner, 3);
+    /* an unwalked lazy container is still validated */
+    static const char bad[] = "{\"a\":{\"b\":[1,}},\"c\":1}";
+    assert_int_equal(json_scan_open(&it, bad, sizeof bad - 1, 0, &err), 0);
+    it.lazy = 1;
+    assert_int_equal(json_scan_object_next(&it, &k, &v, &err), 1);
+    assert_true(json_scan_object_next(&it, &k, &v, &err) < 0);
+    assert_int_equal(it.err_offset, 13);
+    /* a child left half-way: the parent skips the container itself */
+    assert_int_equal(json_scan_open(&it, ctip_like, sizeof ctip_like - 1, 0, &err), 0);
+    it.lazy = 1;
+    while (json_scan_object_next(&it, &k, &v, &err) == 1 &&
+           !json_scan_str_eq(&k, "SourceIpInfo", 12))
+        ;
+    assert_int_equal(json_scan_descend(&sub, &it), 0);
+    assert_int_equal(json_scan_object_next(&sub, &k, &e, &err), 1);
+    assert_int_equal(json_scan_object_next(&it, &k, &v, &err), 1);
+    assert_true(json_scan_str_eq(&k, "Tags", 4));
+    assert_int_equal(json_scan_descend(&sub, &it), 0); /* Tags is pending; left alone */
+    assert_int_equal(json_scan_complete(&it, &v, &err), 0);
+    assert_int_not_equal(json_scan_descend(&sub, &it), 0); /* nothing pending now */
+    /* depth limits hold for lazy containers too */
+    assert_int_equal(json_scan_open(&it, "{\"a\":[[1]]}", 11, 2, &err), 0);
+    it.lazy = 1;
+    assert_int_equal(json_scan_object_next(&it, &k, &v, &err), 1);
+    assert_int_equal(json_scan_descend(&sub, &it), 0);
+    assert_int_equal(json_scan_array_next(&sub, &e, &err), VG_ELIMIT);
+}
+
 /* Every prefix of some documents, placed so that it ends exactly at an
  * unreadable page: any read past the buffer faults. */
 static void test_no_overread(void **state)
@@ -461,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_depth),
         cmocka_unit_test(test_walk),
+        cmocka_unit_test(test_lazy),
         cmocka_unit_test(test_no_overread),
         cmocka_unit_test(test_differential_edges),
         cmocka_unit_test(test_differential_corpus),

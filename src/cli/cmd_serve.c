@@ -1,0 +1,211 @@
+/*
+ * cmd_serve.c — `vigil serve`: the HTTP API and the dashboard (src/web/).
+ *
+ * This file is the process around the server: options, the operator-mode
+ * refusal of non-loopback addresses, and a clean stop.  SIGINT and SIGTERM
+ * only write a byte to a self-pipe (the one async-signal-safe thing worth
+ * doing); the main thread sleeps in poll() on it, then stops the daemon —
+ * which lets running requests and the current ingest finish — closes the
+ * store and exits 0.  A second signal during that stop exits at once (every
+ * ingest is one transaction, so that is safe too).
+ *
+ * On start the URL to open is printed on stdout (one line, flushed), so a
+ * script can start `vigil serve --listen 127.0.0.1:0` and read the port the
+ * kernel chose; logs and the access log go to stderr.
+ */
+#include "cli/cli.h"
+#include "cli/cli_common.h"
+#include "web/web.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void help(FILE *out)
+{
+    fprintf(out,
+            "usage: vigil serve [options]\n\n"
+            "Serve the JSON API (/api/v1/, described at /api/v1/openapi.json) and the\n"
+            "dashboard.  Operator mode: until organisations and tokens exist, every caller\n"
+            "sees everything, so only loopback addresses are accepted.\n\n"
+            "options:\n"
+            "  --db PATH          database (default: $VIGIL_DB, else ./vigil.db); created\n"
+            "                     when absent\n"
+            "  --listen ADDR:PORT address to listen on (default: %s); IPv4,\n"
+            "                     [IPv6] or localhost, loopback only; port 0 = any free\n"
+            "                     port (the URL printed on stdout tells which)\n"
+            "  --spool DIR        watch DIR: files dropped there are ingested and moved to\n"
+            "                     DIR/done/ or DIR/failed/ (with NAME.reason); dotfiles and\n"
+            "                     *.tmp are left alone, so write NAME.tmp and rename\n"
+            "  --data-dir DIR     enrichment data (see 'vigil ingest --help')\n"
+            "  --schema PATH      Shadowserver report schema for ingests (see 'vigil ingest\n"
+            "                     --help')\n"
+            "  --max-upload SIZE  largest POST /api/v1/ingest body, bytes or with K, M, G\n"
+            "                     (default: 256M)\n"
+            "  -q, --quiet        no access log\n"
+            "  -h, --help         this text\n\n"
+            "Logs go to stderr, one access log line per request:\n"
+            "  TIME CLIENT METHOD PATH?QUERY STATUS BYTES DURATIONms\n"
+            "Rejected records of ingests go to <db>.rejects.jsonl, as with 'vigil ingest'.\n"
+            "SIGINT or SIGTERM stops the server cleanly (exit 0).\n"
+            "exit status: 0 stopped by a signal, 2 usage error or cannot start\n",
+            WEB_DEFAULT_LISTEN);
+}
+
+static int stop_pipe[2] = {-1, -1};
+static volatile sig_atomic_t signals_seen;
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    char b = (char)sig;
+    if (++signals_seen > 1)
+        _exit(1);
+    ssize_t w = write(stop_pipe[1], &b, 1);
+    (void)w;
+    errno = saved;
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: break;
+    }
+    if (shift && (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0))
+        end += strlen(end);
+    if (errno || *end || !v || v > (UINT64_MAX >> shift))
+        return -1;
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},         {"listen", required_argument, NULL, 'l'},
+        {"spool", required_argument, NULL, 's'},      {"data-dir", required_argument, NULL, 'D'},
+        {"schema", required_argument, NULL, 'S'},     {"max-upload", required_argument, NULL, 'm'},
+        {"quiet", no_argument, NULL, 'q'},            {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *db = NULL, *listen_at = WEB_DEFAULT_LISTEN, *spool = NULL, *data_dir = NULL;
+    const char *schema = NULL;
+    uint64_t max_upload = WEB_DEFAULT_MAX_UPLOAD;
+    int quiet = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'l': listen_at = optarg; break;
+        case 's': spool = optarg; break;
+        case 'D': data_dir = optarg; break;
+        case 'S': schema = optarg; break;
+        case 'm':
+            if (parse_size(optarg, &max_upload))
+                return cli_usage_error("serve", "--max-upload '%s': give a size like 256M",
+                                       optarg);
+            break;
+        case 'q': quiet = 1; break;
+        case 'h': help(stdout); return EXIT_OK;
+        default: return cli_usage_error("serve", "bad option");
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+
+    struct vg_err err = {0};
+    struct web_config cfg = {
+        .db_path = cli_db_path(db), .spool_dir = spool, .max_upload = max_upload, .quiet = quiet,
+    };
+    if (web_listen_parse(listen_at, &cfg.listen, &err))
+        return cli_usage_error("serve", "%s", err.msg);
+    if (!cfg.listen.loopback) {
+        fprintf(stderr,
+                "vigil serve: refusing to listen on %s: vigil runs in operator mode (no "
+                "organisations or tokens yet), where every caller sees everything.\n"
+                "Listen on a loopback address (127.0.0.1:PORT or [::1]:PORT) and reach it "
+                "through an SSH tunnel or an authenticating reverse proxy.\n",
+                listen_at);
+        return EXIT_USAGE;
+    }
+
+    struct enricher *en = NULL;
+    struct web_server *srv = NULL;
+    char dir[PATH_MAX];
+    int code = EXIT_USAGE;
+    struct sigaction sa, old_int, old_term, old_pipe;
+    int handlers = 0;
+    if (cli_open_enricher(data_dir, dir, &en, &err)) {
+        fprintf(stderr, "vigil serve: %s\n", err.msg);
+        goto out;
+    }
+    cfg.schema_path = cli_schema_path(schema, dir);
+    if (pipe2(stop_pipe, O_CLOEXEC)) {
+        fprintf(stderr, "vigil serve: pipe: %s\n", strerror(errno));
+        goto out;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    sa.sa_handler = SIG_IGN; /* a client that hangs up must not kill the server */
+    sigaction(SIGPIPE, &sa, &old_pipe);
+    handlers = 1;
+    if (web_server_start(&srv, &cfg, en, &err)) {
+        fprintf(stderr, "vigil serve: %s\n", err.msg);
+        goto out;
+    }
+    fprintf(stderr,
+            "vigil serve: operator mode: every local caller sees everything (loopback only)\n"
+            "vigil serve: database %s%s%s, max upload %llu bytes\n"
+            "vigil serve: open http://%s:%u/ (API: /api/v1/, OpenAPI: /api/v1/openapi.json)\n",
+            cfg.db_path, spool ? ", spool " : "", spool ? spool : "",
+            (unsigned long long)max_upload, cfg.listen.host, web_server_port(srv));
+    printf("http://%s:%u/\n", cfg.listen.host, web_server_port(srv));
+    fflush(stdout);
+
+    for (;;) {
+        struct pollfd p = {.fd = stop_pipe[0], .events = POLLIN};
+        int r = poll(&p, 1, -1);
+        if (r > 0)
+            break;
+        if (r < 0 && errno != EINTR) {
+            fprintf(stderr, "vigil serve: poll: %s\n", strerror(errno));
+            break;
+        }
+    }
+    fprintf(stderr, "vigil serve: stopping\n");
+    web_server_stop(srv);
+    srv = NULL;
+    fprintf(stderr, "vigil serve: stopped\n");
+    code = EXIT_OK;
+out:
+    web_server_stop(srv);
+    enricher_close(en);
+    if (handlers) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        sigaction(SIGPIPE, &old_pipe, NULL);
+    }
+    for (int k = 0; k < 2; k++)
+        if (stop_pipe[k] >= 0) {
+            close(stop_pipe[k]);
+            stop_pipe[k] = -1;
+        }
+    return code;
+}

@@ -1,0 +1,156 @@
+/*
+ * web_int.h — what the files of src/web/ share (and the unit tests use).
+ *
+ * The HTTP library stays in server.c: it turns each request into a struct
+ * web_request (method, decoded path, query parameters, and for uploads the
+ * body already streamed into a file) and sends back a struct web_response.
+ * Everything between — routing, the API handlers, the static files,
+ * ingests — is plain C over these two structs, testable without a socket.
+ */
+#ifndef VG_WEB_INT_H
+#define VG_WEB_INT_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "pipeline/ingest.h"
+#include "store/store.h"
+#include "web/asn_space.h"
+#include "web/web.h"
+
+#define WEB_MAX_PARAMS 32
+#define WEB_POOL_MAX 8
+
+struct web_param {
+    const char *name, *value; /* value "" when the query said just "?name" */
+};
+
+struct web_request {
+    const char *method; /* "GET", "HEAD", "POST", ... */
+    const char *path;   /* percent-decoded path, without the query */
+    const struct web_param *params;
+    size_t nparams;
+    const char *if_none_match; /* header value or NULL */
+    const char *arg;           /* set by web_handle: the {…} segment of the route */
+    /* POST bodies, streamed to a file by the server before the handler runs */
+    const char *upload_path;
+    const char *upload_name; /* file name for detection and the files table */
+    uint64_t upload_len;
+};
+
+struct web_response {
+    int status;
+    const char *content_type;          /* static string */
+    struct vg_buf body;                /* owned; used when data is NULL */
+    const unsigned char *data;         /* static body (embedded asset) */
+    size_t len;
+    const char *etag, *cache_control;  /* static strings or NULL */
+    char allow[32];                    /* for 405: "GET, HEAD" */
+    int html;                          /* a page: dashboard CSP */
+};
+
+void web_response_init(struct web_response *r);
+void web_response_free(struct web_response *r);
+/* Replace r with {"error":{"status":N,"message":"…"[,"parameter":"…"]}}.
+ * Returns status. */
+int web_response_error(struct web_response *r, int status, const char *param, const char *fmt,
+                       ...) __attribute__((format(printf, 4, 5)));
+/* The HTTP status for a vg error code (400, 404, 413, 422, 500). */
+int web_status_for(int vg_code);
+
+/* The process-wide state every request reads. */
+struct web_app {
+    struct web_config cfg;
+    const struct enricher *en; /* NULL: no enrichment (unit tests) */
+    struct asn_space *space;   /* announced IPv4 addresses per ASN */
+    pthread_mutex_t pool_lock;
+    struct store *idle[WEB_POOL_MAX]; /* read-only connections not in use */
+    size_t nidle;
+    pthread_mutex_t ingest_lock; /* one writer at a time */
+    struct store *rw;
+    char rejects_path[PATH_MAX + 32];
+};
+
+/* Open the read-write store (creating the database) and build the ASN
+ * address space.  cfg and en are borrowed.  Free with web_app_free. */
+int web_app_init(struct web_app *app, const struct web_config *cfg, const struct enricher *en,
+                 struct vg_err *err);
+void web_app_free(struct web_app *app);
+/* A read-only connection for this thread's use until web_app_store_put. */
+int web_app_store_get(struct web_app *app, struct store **st, struct vg_err *err);
+void web_app_store_put(struct web_app *app, struct store *st);
+
+struct web_ingest_request {
+    const char *path;           /* the bytes to ingest */
+    const char *name;           /* recorded in the files table; NULL = path */
+    const char *format, *report, *feed; /* NULL = detect / from the name / from records */
+};
+
+/* The `vigil ingest` pipeline on one file, under the ingest lock, with the
+ * app's read-write connection.  *stats is this input's counters, *secs its
+ * wall time.  Errors as ingest_file. */
+int web_app_ingest(struct web_app *app, const struct web_ingest_request *rq,
+                   struct ingest_stats *stats, double *secs, struct vg_err *err);
+/* The counters as `vigil ingest --json` prints them (plus "name"). */
+int web_ingest_stats_json(const struct ingest_stats *st, double secs, const char *name,
+                          struct vg_buf *out);
+
+/* Routing.  Patterns are OpenAPI paths: "/api/v1/ip/{address}" has one
+ * parameter segment, handed to the handler as req->arg. */
+typedef int (*web_handler_fn)(struct web_app *app, const struct web_request *req,
+                              struct web_response *resp);
+
+enum { WEB_ROUTE_BODY = 1 }; /* takes a request body (streamed to a file) */
+
+struct web_route {
+    const char *method;
+    const char *pattern;
+    web_handler_fn fn;
+    int flags;
+};
+
+/* The route table (for the server and for the test that holds it against
+ * the OpenAPI document). */
+const struct web_route *web_routes(size_t *n);
+/* Match method and path: 0 with *route set and the parameter segment copied
+ * into arg; 404 when no pattern matches the path; 405 when one does but not
+ * for this method (allow then lists the methods, "GET, HEAD"). */
+int web_route_match(const char *method, const char *path, const struct web_route **route,
+                    char *arg, size_t argsize, char *allow, size_t allowsize);
+/* Answer one complete request into resp (initialised by the caller).  Never
+ * fails: every problem becomes an error response. */
+void web_handle(struct web_app *app, struct web_request *req, struct web_response *resp);
+/* Validate an upload's query parameters before its body is read (format,
+ * report, name, feed): 0, or the error status with resp filled. */
+int web_ingest_params_check(const struct web_request *req, struct web_response *resp);
+/* A safe file name from a client's: the last path component, at most 200
+ * bytes of [A-Za-z0-9._+-@] (others become '_'), never starting with '.';
+ * "upload" when nothing is left.  out >= 256 bytes. */
+void web_upload_name(const char *client, char *out, size_t outlen);
+
+/* The API handlers (api.c, upload.c). */
+int web_api_health(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_landscape(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_families(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_regions(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_asns(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_asn(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_ip(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_feeds(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_openapi(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_ingest(struct web_app *, const struct web_request *, struct web_response *);
+
+/* The spool watcher (spool.c). */
+struct web_spool;
+/* Create dir/done and dir/failed and start the thread that polls dir every
+ * second.  app must outlive the spool. */
+int web_spool_start(struct web_spool **out, struct web_app *app, const char *dir,
+                    struct vg_err *err);
+/* Stop after the current file; accepts NULL. */
+void web_spool_stop(struct web_spool *s);
+
+#endif
