@@ -15,6 +15,7 @@
  */
 #include "cli/cli.h"
 #include "cli/cli_common.h"
+#include "enrich/places.h"
 #include "web/web.h"
 
 #include <errno.h>
@@ -144,6 +145,7 @@ int cmd_serve(int argc, char **argv)
     }
 
     struct enricher *en = NULL;
+    struct places *places = NULL;
     struct web_server *srv = NULL;
     char dir[PATH_MAX];
     int code = EXIT_USAGE;
@@ -154,6 +156,12 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     cfg.schema_path = cli_schema_path(schema, dir);
+    /* as `vigil landscape`: without the tables only province and isp are empty */
+    struct vg_err perr = {0};
+    if (places_open(&places, dir, &perr))
+        fprintf(stderr, "vigil serve: warning: the province and isp keys map nothing: %s\n",
+                perr.msg);
+    cfg.places = places;
     if (pipe2(stop_pipe, O_CLOEXEC)) {
         fprintf(stderr, "vigil serve: pipe: %s\n", strerror(errno));
         goto out;
@@ -196,6 +204,7 @@ int cmd_serve(int argc, char **argv)
     code = EXIT_OK;
 out:
     web_server_stop(srv);
+    places_free(places);
     enricher_close(en);
     if (handlers) {
         sigaction(SIGINT, &old_int, NULL);

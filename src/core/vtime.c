@@ -152,6 +152,15 @@ int vt_parse(const char *s, size_t n, int64_t *us)
     return 0;
 }
 
+static char *put2(char *o, unsigned v)
+{
+    o[0] = (char)('0' + v / 10);
+    o[1] = (char)('0' + v % 10);
+    return o + 2;
+}
+
+/* Hand-formatted: this runs for every record's time.source, and snprintf
+ * showed up in profiles of the ingest path. */
 size_t vt_format_iso(int64_t us, char *out)
 {
     int64_t day = vt_day_of(us);
@@ -159,17 +168,33 @@ size_t vt_format_iso(int64_t us, char *out)
     int y;
     unsigned m, d;
     vt_civil_from_days(day, &y, &m, &d);
-    int64_t secs = rem / VT_US_PER_SEC;
-    int64_t frac = rem % VT_US_PER_SEC;
-    int n;
-    if (frac)
-        n = snprintf(out, 40, "%04d-%02u-%02uT%02d:%02d:%02d.%06d+00:00", y, m, d,
-                     (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60),
-                     (int)frac);
-    else
-        n = snprintf(out, 40, "%04d-%02u-%02uT%02d:%02d:%02d+00:00", y, m, d,
-                     (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
-    return (size_t)n;
+    unsigned secs = (unsigned)(rem / VT_US_PER_SEC);
+    unsigned frac = (unsigned)(rem % VT_US_PER_SEC);
+    char *o = out;
+    if (y < 0 || y > 9999)
+        y = 0;
+    o = put2(o, (unsigned)y / 100);
+    o = put2(o, (unsigned)y % 100);
+    *o++ = '-';
+    o = put2(o, m);
+    *o++ = '-';
+    o = put2(o, d);
+    *o++ = 'T';
+    o = put2(o, secs / 3600);
+    *o++ = ':';
+    o = put2(o, secs / 60 % 60);
+    *o++ = ':';
+    o = put2(o, secs % 60);
+    if (frac) {
+        *o++ = '.';
+        for (int k = 5; k >= 0; k--) {
+            o[k] = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+        o += 6;
+    }
+    memcpy(o, "+00:00", 7);
+    return (size_t)(o - out) + 6;
 }
 
 size_t vt_format_day(int64_t day, char *out)

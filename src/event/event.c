@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,14 @@ void event_init(struct event *ev)
     vg_arena_init(&ev->arena, 16 * 1024);
     ev->f = NULL;
     ev->n = ev->cap = 0;
+    memset(ev->index, 0, sizeof ev->index);
 }
 
 void event_clear(struct event *ev)
 {
     vg_arena_reset(&ev->arena);
     ev->n = 0;
+    memset(ev->index, 0, sizeof ev->index);
 }
 
 void event_free(struct event *ev)
@@ -38,22 +41,93 @@ void event_free(struct event *ev)
     ev->n = ev->cap = 0;
 }
 
+/* A word-at-a-time hash of a field name: names are 5..60 bytes and are
+ * hashed for every field a parser sets, so a byte-wise hash with its
+ * multiply chain per byte showed up at the top of the parse profile. */
 static uint32_t name_hash(const char *name, size_t len)
 {
-    uint32_t h = 2166136261u;
-    for (size_t k = 0; k < len; k++)
-        h = (h ^ (unsigned char)name[k]) * 16777619u;
-    return h;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (len * 0xff51afd7ed558ccdull);
+    size_t k = 0;
+    for (; k + 8 <= len; k += 8) {
+        uint64_t w;
+        memcpy(&w, name + k, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+        h ^= h >> 31;
+    }
+    if (k < len) {
+        uint64_t w = 0;
+        memcpy(&w, name + k, len - k);
+        h = (h ^ w) * 0x94d049bb133111ebull;
+        h ^= h >> 29;
+    }
+    h *= 0xbf58476d1ce4e5b9ull;
+    return (uint32_t)(h >> 32);
+}
+
+/* The schema by name hash, built once: field_find's binary search costs a
+ * string comparison per step, and every new field of every record needs it. */
+#define SCHEMA_SLOTS 512
+static const struct field_def *schema_slots[SCHEMA_SLOTS];
+static uint32_t schema_hashes[SCHEMA_SLOTS];
+static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
+
+static void schema_build(void)
+{
+    size_t n;
+    const struct field_def *all = field_all(&n);
+    for (size_t k = 0; k < n; k++) {
+        uint32_t h = name_hash(all[k].name, strlen(all[k].name));
+        uint32_t i = h & (SCHEMA_SLOTS - 1);
+        while (schema_slots[i])
+            i = (i + 1) & (SCHEMA_SLOTS - 1);
+        schema_slots[i] = &all[k];
+        schema_hashes[i] = h;
+    }
+}
+
+static const struct field_def *schema_find(const char *name, size_t len, uint32_t h)
+{
+    if (len > 6 && memcmp(name, "extra.", 6) == 0)
+        return field_find(name, len);
+    pthread_once(&schema_once, schema_build);
+    for (uint32_t i = h & (SCHEMA_SLOTS - 1); schema_slots[i]; i = (i + 1) & (SCHEMA_SLOTS - 1))
+        if (schema_hashes[i] == h && strncmp(schema_slots[i]->name, name, len) == 0 &&
+            schema_slots[i]->name[len] == '\0')
+            return schema_slots[i];
+    return NULL;
+}
+
+#define INDEXED (EV_INDEX_SLOTS / 2)
+
+static int same_name(const struct ev_field *f, const char *name, size_t len, uint32_t h)
+{
+    return f->name_hash == h && f->name_len == len && memcmp(f->name, name, len) == 0;
 }
 
 static struct ev_field *find_hashed(const struct event *ev, const char *name, size_t len,
                                     uint32_t h)
 {
-    for (uint32_t k = 0; k < ev->n; k++)
-        if (ev->f[k].name_hash == h && ev->f[k].name_len == len &&
-            memcmp(ev->f[k].name, name, len) == 0)
+    for (uint32_t i = h & (EV_INDEX_SLOTS - 1);; i = (i + 1) & (EV_INDEX_SLOTS - 1)) {
+        uint16_t v = ev->index[i];
+        if (!v)
+            break;
+        if (same_name(&ev->f[v - 1], name, len, h))
+            return &ev->f[v - 1];
+    }
+    for (uint32_t k = INDEXED; k < ev->n; k++)
+        if (same_name(&ev->f[k], name, len, h))
             return &ev->f[k];
     return NULL;
+}
+
+static void index_add(struct event *ev, uint32_t k)
+{
+    if (k >= INDEXED)
+        return;
+    uint32_t i = ev->f[k].name_hash & (EV_INDEX_SLOTS - 1);
+    while (ev->index[i])
+        i = (i + 1) & (EV_INDEX_SLOTS - 1);
+    ev->index[i] = (uint16_t)(k + 1);
 }
 
 static struct ev_field *find(const struct event *ev, const char *name, size_t len)
@@ -68,7 +142,7 @@ static struct ev_field *slot(struct event *ev, const char *name, size_t len)
     struct ev_field *f = find_hashed(ev, name, len, h);
     if (f)
         return f;
-    const struct field_def *def = field_find(name, len);
+    const struct field_def *def = schema_find(name, len, h);
     if (!def || (def->type == FT_JSONDICT && len <= 6))
         return NULL;
     if (ev->n == ev->cap) {
@@ -96,6 +170,7 @@ static struct ev_field *slot(struct event *ev, const char *name, size_t len)
     f->name_len = (uint32_t)len;
     f->name_hash = h;
     f->def = def;
+    index_add(ev, ev->n);
     ev->n++;
     return f;
 }
@@ -185,6 +260,10 @@ int event_remove(struct event *ev, const char *name)
     size_t k = (size_t)(f - ev->f);
     memmove(f, f + 1, (ev->n - k - 1) * sizeof *f);
     ev->n--;
+    /* field numbers moved: rebuild the index */
+    memset(ev->index, 0, sizeof ev->index);
+    for (uint32_t j = 0; j < ev->n; j++)
+        index_add(ev, j);
     return 0;
 }
 

@@ -37,10 +37,15 @@ struct ev_field {
     double f;      /* EV_FLOAT */
 };
 
+#define EV_INDEX_SLOTS 256 /* power of two; at most EV_INDEX_SLOTS/2 fields indexed */
+
 struct event {
     struct vg_arena arena;
     struct ev_field *f;
     uint32_t n, cap;
+    /* open-addressing index by name hash: field number + 1, 0 = empty.
+     * Fields beyond EV_INDEX_SLOTS/2 are found by a linear scan. */
+    uint16_t index[EV_INDEX_SLOTS];
 };
 
 void event_init(struct event *ev);

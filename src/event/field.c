@@ -95,13 +95,16 @@ static const struct field_def fields[] = {
 
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
+/* Compare a (alen bytes) with the NUL-terminated b without measuring b:
+ * this runs a few times for every field a parser sets. */
 static int cmp_name(const char *a, size_t alen, const char *b)
 {
-    size_t blen = strlen(b);
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    if (c)
-        return c;
-    return alen < blen ? -1 : alen > blen ? 1 : 0;
+    for (size_t k = 0; k < alen; k++) {
+        unsigned char x = (unsigned char)a[k], y = (unsigned char)b[k];
+        if (x != y)
+            return y == 0 ? 1 : (x < y ? -1 : 1);
+    }
+    return b[alen] ? -1 : 0;
 }
 
 const struct field_def *field_find(const char *name, size_t len)

@@ -11,7 +11,8 @@
  *
  * Strict: every value handed out has been validated completely (the whole
  * text of a container is checked when it is skipped over), so walking it
- * later cannot fail.  Errors name the byte offset from the start of the
+ * later cannot fail — except the containers a lazy iterator hands out
+ * unscanned, which are checked as they are walked or skipped.  Errors name the byte offset from the start of the
  * document.  The limits are those of jansson (which the tests compare the
  * scanner against): nesting at most JSON_SCAN_MAX_DEPTH values deep,
  * integers must fit int64_t, reals must be finite (RFC 8259 §6 lets an
@@ -103,7 +104,8 @@ int json_scan_parse(const char *p, size_t n, unsigned max_depth,
                     struct json_scan_value *v, struct vg_err *err);
 
 /* Start walking a document that must be one object or array, validating as
- * the walk proceeds (nothing is scanned twice).  it->kind says which.  The
+ * the walk proceeds (in one pass when the iterator is lazy and nested
+ * containers are descended into).  it->kind says which.  The
  * walk is complete — and the document proven valid, trailing whitespace
  * included — only when *_next has returned 0; a caller must not act on what
  * it read before that unless partial results are acceptable. */

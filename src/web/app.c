@@ -5,14 +5,16 @@
  * SQLite connections are opened with SQLITE_OPEN_NOMUTEX, so one connection
  * must never be used by two threads at once.  Readers take a read-only
  * connection from a small pool for the length of one request and give it
- * back (opening one costs a schema read; the pool keeps that off the hot
- * path); WAL lets them read while an ingest writes.  Ingests — uploads and
+ * back (opening one costs a schema read and loading the province and ISP
+ * maps into it; the pool keeps that off the hot path); WAL lets them read
+ * while an ingest writes.  Ingests — uploads and
  * the spool alike — share one read-write connection under ingest_lock, which
  * is also what serialises writers: SQLite would otherwise make the second
  * writer wait on its busy timeout and then fail.
  */
 #include "web/web_int.h"
 #include "core/vtime.h"
+#include "landscape/landscape.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -118,7 +120,13 @@ int web_app_store_get(struct web_app *app, struct store **st, struct vg_err *err
     pthread_mutex_unlock(&app->pool_lock);
     if (*st)
         return 0;
-    return store_open(st, app->cfg.db_path, STORE_RO, err);
+    /* a new connection: the province and ISP maps are per connection */
+    int rc = store_open(st, app->cfg.db_path, STORE_RO, err);
+    if (!rc && (rc = landscape_places_attach(*st, app->cfg.places, err))) {
+        store_close(*st);
+        *st = NULL;
+    }
+    return rc;
 }
 
 void web_app_store_put(struct web_app *app, struct store *st)

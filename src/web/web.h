@@ -16,6 +16,8 @@
 #include "core/err.h"
 #include "enrich/enrich.h"
 
+struct places;
+
 #define WEB_DEFAULT_LISTEN "127.0.0.1:8080"
 #define WEB_DEFAULT_MAX_UPLOAD (UINT64_C(256) << 20)
 #define WEB_THREADS 4
@@ -40,6 +42,9 @@ struct web_config {
     const char *spool_dir;   /* watched directory, NULL = none */
     const char *schema_path; /* Shadowserver schema for ingests, NULL = built-in */
     uint64_t max_upload;     /* bytes per POST body, 0 = WEB_DEFAULT_MAX_UPLOAD */
+    /* the tables behind the landscape's province and isp keys (attached to
+     * every read connection); NULL = those keys map nothing, as in the CLI */
+    const struct places *places;
     int quiet;               /* 1 = no access log */
 };
 
@@ -47,8 +52,8 @@ struct web_server;
 
 /* Open the store (read-write, for ingests; readers get their own read-only
  * connections), derive the per-ASN address space from the enricher, start
- * the spool watcher and the HTTP daemon.  cfg's strings and en are borrowed
- * and must outlive the server.  VG_EUSAGE for a non-loopback address
+ * the spool watcher and the HTTP daemon.  cfg's strings and tables and en
+ * are borrowed and must outlive the server.  VG_EUSAGE for a non-loopback address
  * (operator mode), VG_EIO when the address cannot be bound. */
 int web_server_start(struct web_server **out, const struct web_config *cfg,
                      const struct enricher *en, struct vg_err *err);

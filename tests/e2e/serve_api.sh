@@ -68,6 +68,8 @@ check "landscape?by=type,feed,tlp" -- --by type,feed,tlp
 check "landscape?by=family&type=infected-system&feed=CTIP-Infected" -- \
   --by family --type infected-system --feed CTIP-Infected
 check "landscape?by=" -- --by ""
+check "landscape?by=province,isp" -- --by province,isp
+check "landscape?by=isp,family&province=ha-noi&top=6" -- --by isp,family --province ha-noi --top 6
 check "families?top=4" -- --by family --top 4
 check "regions?from=2026-10-04" -- --by region --from 2026-10-04
 

@@ -119,6 +119,7 @@ static void cli_json(const char *by, const char *const *kv, struct vg_buf *out)
     for (size_t k = 0; kv && kv[k]; k += 2)
         assert_int_equal(landscape_query_set(&q, kv[k], kv[k + 1], &err), 0);
     assert_int_equal(store_open(&st, dbpath, STORE_RO, &err), 0);
+    assert_int_equal(landscape_places_attach(st, NULL, &err), 0);
     assert_int_equal(landscape_run(st, &q, &res, &err), 0);
     assert_int_equal(landscape_write_json(&q, &res, out), 0);
     vg_buf_putc(out, '\n');
@@ -142,6 +143,8 @@ static void test_landscape_equals_cli(void **state)
          {"family", "mirai", "asn", "45899", NULL}},
         {"/api/v1/landscape", "by=&country=vn", "", {"country", "VN", NULL}},
         {"/api/v1/landscape", "by=tlp,type,feed", "tlp,type,feed", {NULL}},
+        /* without the place tables: isp is the AS name, province empty */
+        {"/api/v1/landscape", "by=isp,province", "isp,province", {NULL}},
         {"/api/v1/families", "region=Hanoi", "family", {"region", "Hanoi", NULL}},
         {"/api/v1/regions", "top=2", "region", {"top", "2", NULL}},
     };
