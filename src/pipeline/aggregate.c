@@ -22,6 +22,15 @@ struct agg {
     size_t *str_lens;
     size_t nstrs, strs_cap;
     struct vg_arena arena;
+    /* address → enrichment cache */
+    struct place_slot *places;
+    size_t places_cap, places_count;
+};
+
+struct place_slot {
+    uint64_t hash; /* 0 = empty */
+    struct ip_addr ip;
+    struct agg_place p;
 };
 
 static uint64_t mix64(uint64_t x)
@@ -71,6 +80,7 @@ void agg_free(struct agg *a)
 {
     if (!a)
         return;
+    free(a->places);
     free(a->slots);
     free(a->str_slots);
     free(a->strs);
@@ -209,6 +219,78 @@ struct agg_entry *agg_add(struct agg *a, int32_t day, const struct ip_addr *ip, 
         }
         i = (i + 1) & (a->cap - 1);
     }
+}
+
+static uint64_t ip_hash(const struct ip_addr *ip)
+{
+    uint64_t w0, w1;
+    memcpy(&w0, ip->b, 8);
+    memcpy(&w1, ip->b + 8, 8);
+    uint64_t h = mix64(w0 ^ mix64(w1));
+    return h ? h : 1;
+}
+
+int agg_place_get(const struct agg *a, const struct ip_addr *ip, struct agg_place *out)
+{
+    if (!a->places_cap)
+        return 0;
+    uint64_t h = ip_hash(ip);
+    for (size_t i = h & (a->places_cap - 1);; i = (i + 1) & (a->places_cap - 1)) {
+        const struct place_slot *s = &a->places[i];
+        if (!s->hash)
+            return 0;
+        if (s->hash == h && memcmp(s->ip.b, ip->b, 16) == 0) {
+            *out = s->p;
+            return 1;
+        }
+    }
+}
+
+int agg_place_put(struct agg *a, const struct ip_addr *ip, const struct agg_place *p)
+{
+    if (!a->places_cap) {
+        a->places_cap = 4096;
+        if (!(a->places = calloc(a->places_cap, sizeof *a->places)))
+            return VG_ENOMEM;
+    }
+    if ((a->places_count + 1) * 2 > a->places_cap) {
+        if (a->places_count >= a->max_entries) {
+            agg_place_clear(a); /* full: start afresh rather than grow without bound */
+        } else {
+            size_t ncap = a->places_cap * 2;
+            struct place_slot *ns = calloc(ncap, sizeof *ns);
+            if (!ns)
+                return VG_ENOMEM;
+            for (size_t k = 0; k < a->places_cap; k++) {
+                if (!a->places[k].hash)
+                    continue;
+                size_t i = a->places[k].hash & (ncap - 1);
+                while (ns[i].hash)
+                    i = (i + 1) & (ncap - 1);
+                ns[i] = a->places[k];
+            }
+            free(a->places);
+            a->places = ns;
+            a->places_cap = ncap;
+        }
+    }
+    uint64_t h = ip_hash(ip);
+    size_t i = h & (a->places_cap - 1);
+    while (a->places[i].hash && !(a->places[i].hash == h && memcmp(a->places[i].ip.b, ip->b, 16) == 0))
+        i = (i + 1) & (a->places_cap - 1);
+    if (!a->places[i].hash)
+        a->places_count++;
+    a->places[i].hash = h;
+    a->places[i].ip = *ip;
+    a->places[i].p = *p;
+    return 0;
+}
+
+void agg_place_clear(struct agg *a)
+{
+    if (a->places_count)
+        memset(a->places, 0, a->places_cap * sizeof *a->places);
+    a->places_count = 0;
 }
 
 size_t agg_count(const struct agg *a)

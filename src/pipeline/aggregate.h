@@ -50,6 +50,20 @@ struct agg_entry *agg_add(struct agg *a, int32_t day, const struct ip_addr *ip, 
                           uint32_t family, uint32_t feed, uint32_t tlp, int64_t time_us,
                           int *is_new);
 
+/* The enrichment of an address, as interned ids, cached for the
+ * aggregator's lifetime: a host appears on many days and in several feeds,
+ * and a geo lookup costs about a microsecond.  The cache holds at most the
+ * flush threshold of addresses and starts afresh when full. */
+struct agg_place {
+    uint32_t asn, cc, region, city;
+};
+/* 1 and *out when the address is cached, else 0. */
+int agg_place_get(const struct agg *a, const struct ip_addr *ip, struct agg_place *out);
+/* 0, or VG_ENOMEM. */
+int agg_place_put(struct agg *a, const struct ip_addr *ip, const struct agg_place *p);
+/* Forget every cached address. */
+void agg_place_clear(struct agg *a);
+
 size_t agg_count(const struct agg *a);
 /* Forget every observation (interned strings stay). */
 void agg_clear(struct agg *a);

@@ -246,22 +246,33 @@ static int on_event(void *ctx, struct event *ev, const struct format_record *rec
     if (!e)
         return vg_err_set(ing->err, VG_ENOMEM, "out of memory");
     if (is_new) {
-        struct enrich_result r;
-        enricher_lookup(ing->en, &ip, &r);
-        if (r.has_asn) {
-            e->asn = r.asn;
-            if (note_asn(ing, r.asn))
+        struct agg_place place;
+        if (!agg_place_get(ing->agg, &ip, &place)) {
+            struct enrich_result r;
+            enricher_lookup(ing->en, &ip, &r);
+            memset(&place, 0, sizeof place);
+            if (r.has_asn) {
+                place.asn = r.asn;
+                if (note_asn(ing, r.asn))
+                    return vg_err_set(ing->err, VG_ENOMEM, "out of memory");
+            }
+            if (r.has_geo) {
+                place.cc = agg_intern(ing->agg, r.geo.cc, strlen(r.geo.cc));
+                place.region = agg_intern(ing->agg, r.geo.region ? r.geo.region : "",
+                                          r.geo.region ? r.geo.region_len : 0);
+                place.city = agg_intern(ing->agg, r.geo.city ? r.geo.city : "",
+                                        r.geo.city ? r.geo.city_len : 0);
+                if (place.cc == UINT32_MAX || place.region == UINT32_MAX ||
+                    place.city == UINT32_MAX)
+                    return vg_err_set(ing->err, VG_ENOMEM, "out of memory");
+            }
+            if (agg_place_put(ing->agg, &ip, &place))
                 return vg_err_set(ing->err, VG_ENOMEM, "out of memory");
         }
-        if (r.has_geo) {
-            e->cc = agg_intern(ing->agg, r.geo.cc, strlen(r.geo.cc));
-            e->region = agg_intern(ing->agg, r.geo.region ? r.geo.region : "",
-                                   r.geo.region ? r.geo.region_len : 0);
-            e->city = agg_intern(ing->agg, r.geo.city ? r.geo.city : "",
-                                 r.geo.city ? r.geo.city_len : 0);
-            if (e->cc == UINT32_MAX || e->region == UINT32_MAX || e->city == UINT32_MAX)
-                return vg_err_set(ing->err, VG_ENOMEM, "out of memory");
-        }
+        e->asn = place.asn;
+        e->cc = place.cc;
+        e->region = place.region;
+        e->city = place.city;
     }
     int rc;
     if (ing->opt.archive) {
@@ -364,6 +375,7 @@ int ingest_file(struct ingest *ing, const char *path, struct ingest_stats *stats
         goto out;
     if (exists) {
         store_rollback(ing->st);
+        agg_place_clear(ing->agg);
         in_tx = 0;
         struct ingest_stats skipped = {.skipped_files = 1};
         add_stats(stats, &skipped);
@@ -398,6 +410,8 @@ out:
     if (rc && err->msg[0] == '\0')
         vg_err_set(err, rc, "%s", vg_code_name(rc));
 out_quiet:
+    if (in_tx || rc)
+        agg_place_clear(ing->agg); /* ASN names noted for them were not committed */
     if (in_tx)
         store_rollback(ing->st);
     /* whatever is still held belongs to an input that was not committed */

@@ -120,7 +120,10 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
     sqlite3_busy_timeout(s->db, 10000);
     sqlite3_extended_result_codes(s->db, 1);
     if (mode != STORE_RO) {
+        /* a 64 MiB page cache keeps the observation B-tree's upper levels
+         * in memory during batched upserts */
         if ((rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                          "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
                           "PRAGMA foreign_keys=ON;",
                        err)))
             goto fail;

@@ -7,27 +7,6 @@
 command -v curl >/dev/null || skip "curl is not installed (make deps)"
 [ -f "$VIGIL_DATA/asn-ipv4.csv" ] || skip "no enrichment data (make deps)"
 
-SPID=
-trap '[ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null; true' EXIT
-start_server() { # serve on a port the kernel picks; sets URL (ends in /)
-  "$VIGIL" serve --listen 127.0.0.1:0 "$@" > url.txt 2> serve.log &
-  SPID=$!
-  for _ in $(seq 100); do
-    [ -s url.txt ] && break
-    kill -0 "$SPID" 2>/dev/null || { cat serve.log >&2; fail "vigil serve exited at start"; }
-    sleep 0.1
-  done
-  URL=$(head -1 url.txt)
-  [ -n "$URL" ] || fail "vigil serve printed no URL in 10 s"
-}
-stop_server() { # SIGTERM, then the exit status must be 0 within 10 s
-  kill -TERM "$SPID"
-  for _ in $(seq 100); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$SPID" 2>/dev/null && fail "vigil serve still running 10 s after SIGTERM"
-  local rc=0; wait "$SPID" || rc=$?
-  SPID=
-  [ "$rc" -eq 0 ] || { cat serve.log >&2; fail "vigil serve exited $rc after SIGTERM"; }
-}
 api() { curl -sS --max-time 20 -o "$2" -w '%{http_code}' "${URL}api/v1/$1"; }
 
 "$VIGIL" simulate --seed 3 --days 5 --hosts 2000 --format both --out sim --truth truth.json \

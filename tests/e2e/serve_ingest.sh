@@ -7,19 +7,6 @@
 command -v curl >/dev/null || skip "curl is not installed (make deps)"
 [ -f "$VIGIL_DATA/asn-ipv4.csv" ] || skip "no enrichment data (make deps)"
 
-SPID=
-trap '[ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null; true' EXIT
-start_server() { # serve on a port the kernel picks; sets URL (ends in /)
-  "$VIGIL" serve --listen 127.0.0.1:0 "$@" > url.txt 2> serve.log &
-  SPID=$!
-  for _ in $(seq 100); do
-    [ -s url.txt ] && break
-    kill -0 "$SPID" 2>/dev/null || { cat serve.log >&2; fail "vigil serve exited at start"; }
-    sleep 0.1
-  done
-  URL=$(head -1 url.txt)
-  [ -n "$URL" ] || fail "vigil serve printed no URL in 10 s"
-}
 
 "$VIGIL" simulate --seed 5 --days 3 --hosts 800 --format both --out sim --truth truth.json \
   2> /dev/null
