@@ -976,7 +976,8 @@ static int image_build(int fam, int fd, const char *csv_path,
         rc = b.code;
         goto out;
     }
-    qsort(b.rows, b.n, sizeof *b.rows, row_by_first);
+    if (b.n)
+        qsort(b.rows, b.n, sizeof *b.rows, row_by_first);
     if ((rc = flatten(b.rows, b.n, fam, &seg, &nseg)) != 0) {
         vg_err_set(err, rc, "%s: %s", csv_path,
                    rc == VG_ENOMEM ? "out of memory" : "too many ranges");

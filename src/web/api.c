@@ -180,7 +180,7 @@ static int put_breakdown(struct web_app *app, struct landscape_query *q, const c
         return web_response_error(resp, 500, NULL, "%s", err.msg);
     if ((rc = run(app, q, &res, resp)))
         return rc;
-    if (q->nkeys == 1 && q->keys[0] == LK_DAY) /* a series: in time order */
+    if (q->nkeys == 1 && q->keys[0] == LK_DAY && res.nrows) /* a series: in time order */
         qsort(res.rows, res.nrows, sizeof *res.rows, by_day);
     rc = vg_buf_printf(o, ",\"%s\":", field);
     rc = rc ? rc : landscape_write_json(q, &res, o);
