@@ -12,7 +12,8 @@ VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 PKGS      := sqlite3 libmaxminddb libsodium jansson libzstd libcrypto libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
+# CRoaring (Debian libroaring-dev) ships no pkg-config file: linked by name.
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lroaring -lcsv -lm -pthread
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wvla -fno-common

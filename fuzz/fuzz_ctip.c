@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct vg_input *in;
     struct vg_err err;
     struct format_sink sink = {fuzz_emit, fuzz_reject, NULL};
-    struct format_options opt = {NULL, NULL, NULL};
+    struct format_options opt = {NULL, NULL, NULL, 0};
     (void)format_ctip.detect("fuzz.ctip", (const char *)data, size);
     if (vg_input_open_mem(&in, "fuzz.ctip", data, size, &err))
         return 0;

@@ -4,6 +4,7 @@
 #   2. end-to-end ingest of >= 1 million simulated CTIP records, stored,
 #      pinned to one core, with peak RSS; and at a quarter of the size, to
 #      show that peak memory does not grow with the input.
+#   3. a year of national data: landscape latency from the rollups (below)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${BUILD:-build}"
@@ -18,6 +19,7 @@ command -v taskset >/dev/null && pin="taskset -c 0"
 echo "== component benchmarks"
 for b in "$BUILD"/bench/bench_*; do
   [ -x "$b" ] || continue
+  [ "$(basename "$b")" = bench_year ] && continue  # section 3
   echo "-- $(basename "$b")"
   $pin "$b"
 done
@@ -64,3 +66,43 @@ for by in family asn,family region day; do
   t1=$(date +%s%N)
   echo "   --by $by: $(( (t1 - t0) / 1000000 )) ms"
 done
+
+# 3. a year of national data (>= 100 million events, generated straight into
+#    the store by bench_year), landscape latency in process, then through
+#    vigil serve with wrk at 1, 4 and 32 connections when wrk is installed.
+#    BENCH_YEAR_ARGS passes options to bench_year (e.g. --hosts 50000
+#    --events 10000000 for a quick run); figures, never a gate.
+echo "== a year of national data: landscape from the rollups"
+ydb="$work/year.db"
+# shellcheck disable=SC2086
+measure "$BUILD/bench/bench_year" --db "$ydb" ${BENCH_YEAR_ARGS:-}
+echo "   database: $(du -sh "$ydb" | cut -f1)"
+if command -v wrk >/dev/null; then
+  "$VIGIL" serve --db "$ydb" --listen 127.0.0.1:0 -q > "$work/url.txt" 2> "$work/serve.log" &
+  spid=$!
+  for _ in $(seq 300); do [ -s "$work/url.txt" ] && break; sleep 0.1; done
+  url=$(head -1 "$work/url.txt")
+  if [ -n "$url" ]; then
+    # bench_year's year: 2025-10-01 .. 2026-09-30
+    for q in "by=family&from=2026-09-24&to=2026-09-30" "by=family&from=2026-09-01&to=2026-09-30" \
+             "by=asn&from=2026-09-01&to=2026-09-30" "by=province&from=2025-10-01&to=2026-09-30" \
+             "by=family&from=2025-10-01&to=2026-09-30" "by=day&from=2025-10-01&to=2026-09-30"; do
+      for c in 1 4 32; do
+        t=$(( c < 2 ? 1 : 2 ))
+        out=$(wrk -t "$t" -c "$c" -d "${BENCH_WRK_SECONDS:-10}s" --latency \
+                  "${url}api/v1/landscape?$q" 2>&1)
+        p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+        p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+        rps=$(echo "$out" | awk '$1 == "Requests/sec:" {print $2}')
+        non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
+        printf '   wrk %-45s c=%-2s p50 %-9s p99 %-9s %s req/s%s\n' "$q" "$c" "$p50" "$p99" \
+               "$rps" "${non2xx:+ (non-2xx: $non2xx)}"
+      done
+    done
+  else
+    echo "   vigil serve did not start:"; cat "$work/serve.log"
+  fi
+  kill -TERM "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
+else
+  echo "   wrk is not installed (make deps): no HTTP figures"
+fi

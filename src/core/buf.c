@@ -2,9 +2,11 @@
  * buf.c — dynamic buffers and the bump arena (see buf.h).
  *
  * The arena is a singly linked list of blocks; the newest is at the head and
- * is the only one allocated from.  Requests larger than a block get a block
- * of their own.  Reset keeps the oldest block, so a parser that resets per
- * record allocates nothing in steady state.
+ * is the only one allocated from: struct vg_arena keeps its free range, so
+ * that an allocation is an inline pointer bump (buf.h) and only a new
+ * block comes here.  Requests larger than a block get a block of their
+ * own.  Reset keeps the oldest block, so a parser that resets per record
+ * allocates nothing in steady state.
  */
 #include "core/buf.h"
 #include "core/err.h"
@@ -190,7 +192,7 @@ void vg_buf_free(struct vg_buf *b)
 
 struct vg_arena_block {
     struct vg_arena_block *next;
-    size_t size, used;
+    size_t size;
     /* max_align_t would be nicer; 16 keeps doubles and pointers happy */
     _Alignas(16) unsigned char mem[];
 };
@@ -199,36 +201,27 @@ void vg_arena_init(struct vg_arena *a, size_t block_size)
 {
     a->head = NULL;
     a->block_size = block_size ? block_size : 64 * 1024;
+    a->next = a->limit = NULL;
 }
 
-void *vg_arena_alloc(struct vg_arena *a, size_t n)
+void *vg_arena_alloc_block(struct vg_arena *a, size_t n)
 {
     n = (n + 7) & ~(size_t)7;
-    struct vg_arena_block *b = a->head;
-    if (!b || b->size - b->used < n) {
-        size_t size = n > a->block_size ? n : a->block_size;
-        b = malloc(sizeof *b + size);
-        if (!b)
-            return NULL;
-        b->size = size;
-        b->used = 0;
-        b->next = a->head;
-        a->head = b;
+    if (a->head && (size_t)(a->limit - a->next) >= n) {
+        void *p = a->next; /* n == 0 */
+        a->next += n;
+        return p;
     }
-    void *p = b->mem + b->used;
-    b->used += n;
-    return p;
-}
-
-char *vg_arena_strndup(struct vg_arena *a, const char *s, size_t n)
-{
-    char *p = vg_arena_alloc(a, n + 1);
-    if (!p)
+    size_t size = n > a->block_size ? n : a->block_size;
+    struct vg_arena_block *b = malloc(sizeof *b + size);
+    if (!b)
         return NULL;
-    if (n)
-        memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
+    b->size = size;
+    b->next = a->head;
+    a->head = b;
+    a->next = b->mem + n;
+    a->limit = b->mem + size;
+    return b->mem;
 }
 
 void vg_arena_reset(struct vg_arena *a)
@@ -247,9 +240,9 @@ void vg_arena_reset(struct vg_arena *a)
         free(keep);
         keep = NULL;
     }
-    if (keep)
-        keep->used = 0;
     a->head = keep;
+    a->next = keep ? keep->mem : NULL;
+    a->limit = keep ? keep->mem + keep->size : NULL;
 }
 
 void vg_arena_free(struct vg_arena *a)
@@ -263,4 +256,5 @@ void vg_arena_free(struct vg_arena *a)
         b = next;
     }
     a->head = NULL;
+    a->next = a->limit = NULL;
 }

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct vg_buf {
     char *data;
@@ -42,13 +43,39 @@ struct vg_arena_block;
 struct vg_arena {
     struct vg_arena_block *head;
     size_t block_size;
+    /* the free bytes of the head block: allocation is a pointer bump,
+     * inline, because parsers allocate every value of every record here */
+    unsigned char *next, *limit;
 };
 
 void vg_arena_init(struct vg_arena *a, size_t block_size);
+/* Out of line part of vg_arena_alloc: a new block.  Not for direct use. */
+void *vg_arena_alloc_block(struct vg_arena *a, size_t n);
+
 /* Returns NULL only when out of memory.  Alignment 8. */
-void *vg_arena_alloc(struct vg_arena *a, size_t n);
+static inline void *vg_arena_alloc(struct vg_arena *a, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    if (n && (size_t)(a->limit - a->next) >= n) {
+        void *p = a->next;
+        a->next += n;
+        return p;
+    }
+    return vg_arena_alloc_block(a, n);
+}
+
 /* Copy n bytes and NUL-terminate. */
-char *vg_arena_strndup(struct vg_arena *a, const char *s, size_t n);
+static inline char *vg_arena_strndup(struct vg_arena *a, const char *s, size_t n)
+{
+    char *p = vg_arena_alloc(a, n + 1);
+    if (!p)
+        return NULL;
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
 /* Forget every allocation but keep the first block for reuse. */
 void vg_arena_reset(struct vg_arena *a);
 void vg_arena_free(struct vg_arena *a);

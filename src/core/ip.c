@@ -11,31 +11,38 @@
 
 #include <string.h>
 
+static int is_dec(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Four parts of 1..3 digits, no leading zero (octal ambiguity), each at
+ * most 255, separated by single dots; unrolled per part, as every record
+ * parses one or two. */
 static int parse_v4(const char *s, size_t n, uint32_t *out)
 {
     uint32_t v = 0;
-    int parts = 0;
     size_t i = 0;
-    while (parts < 4) {
-        if (i >= n || s[i] < '0' || s[i] > '9')
-            return VG_EINVAL;
-        unsigned part = 0;
-        size_t start = i;
-        while (i < n && s[i] >= '0' && s[i] <= '9') {
-            part = part * 10 + (unsigned)(s[i] - '0');
-            if (part > 255 || i - start >= 3)
-                return VG_EINVAL;
-            i++;
-        }
-        if (i - start > 1 && s[start] == '0')
-            return VG_EINVAL; /* leading zero: octal ambiguity */
-        v = (v << 8) | part;
-        parts++;
-        if (parts < 4) {
+    for (int part = 0; part < 4; part++) {
+        if (part) {
             if (i >= n || s[i] != '.')
                 return VG_EINVAL;
             i++;
         }
+        if (i >= n || !is_dec(s[i]))
+            return VG_EINVAL;
+        unsigned x = (unsigned)(s[i++] - '0');
+        if (i < n && is_dec(s[i])) {
+            if (x == 0)
+                return VG_EINVAL;
+            x = x * 10 + (unsigned)(s[i++] - '0');
+            if (i < n && is_dec(s[i])) {
+                x = x * 10 + (unsigned)(s[i++] - '0');
+                if (x > 255 || (i < n && is_dec(s[i])))
+                    return VG_EINVAL;
+            }
+        }
+        v = (v << 8) | x;
     }
     if (i != n)
         return VG_EINVAL;

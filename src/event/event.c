@@ -1,15 +1,19 @@
 /*
  * event.c — typed field storage, IntelMQ-compatible sanitising and writing.
  *
- * Fields are a small array searched linearly: an event has a few dozen
- * fields, and a linear scan of short names beats any hashing at that size.
- * Validation follows IntelMQ's harmonization.py semantics for each type.
+ * Fields live in an array in the order they were set; an open-addressing
+ * index keyed by a hash of the name finds them (the first EV_INDEX_SLOTS/2
+ * fields; any beyond are searched linearly).  A name set by text is hashed
+ * and looked up in the schema on every set; a name resolved once into a
+ * struct ev_name carries its hash and definition, so the parsers' hot path
+ * costs one probe of the index per field.  Validation follows IntelMQ's
+ * harmonization.py semantics for each type, and skips values their setter
+ * marked as already canonical.
  */
 #include "event/event.h"
 #include "core/ip.h"
 #include "core/vtime.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -69,6 +73,7 @@ static uint32_t name_hash(const char *name, size_t len)
 #define SCHEMA_SLOTS 512
 static const struct field_def *schema_slots[SCHEMA_SLOTS];
 static uint32_t schema_hashes[SCHEMA_SLOTS];
+static const struct field_def *extra_def; /* what every extra.* name shares */
 static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
 
 static void schema_build(void)
@@ -83,13 +88,14 @@ static void schema_build(void)
         schema_slots[i] = &all[k];
         schema_hashes[i] = h;
     }
+    extra_def = field_find("extra", 5);
 }
 
 static const struct field_def *schema_find(const char *name, size_t len, uint32_t h)
 {
-    if (len > 6 && memcmp(name, "extra.", 6) == 0)
-        return field_find(name, len);
     pthread_once(&schema_once, schema_build);
+    if (len > 6 && memcmp(name, "extra.", 6) == 0)
+        return extra_def;
     for (uint32_t i = h & (SCHEMA_SLOTS - 1); schema_slots[i]; i = (i + 1) & (SCHEMA_SLOTS - 1))
         if (schema_hashes[i] == h && strncmp(schema_slots[i]->name, name, len) == 0 &&
             schema_slots[i]->name[len] == '\0')
@@ -97,15 +103,47 @@ static const struct field_def *schema_find(const char *name, size_t len, uint32_
     return NULL;
 }
 
-#define INDEXED (EV_INDEX_SLOTS / 2)
-
-static int same_name(const struct ev_field *f, const char *name, size_t len, uint32_t h)
+/* The definition of a name a field may have, or NULL: a schema field, or
+ * "extra." and a key of printable characters. */
+static const struct field_def *name_def(const char *name, size_t len, uint32_t h)
 {
-    return f->name_hash == h && f->name_len == len && memcmp(f->name, name, len) == 0;
+    const struct field_def *def = schema_find(name, len, h);
+    if (!def || def->type != FT_JSONDICT)
+        return def;
+    if (len <= 6)
+        return NULL; /* "extra" itself is not a field */
+    for (size_t k = 6; k < len; k++) {
+        unsigned char c = (unsigned char)name[k];
+        if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+            return NULL;
+    }
+    return def;
 }
 
-static struct ev_field *find_hashed(const struct event *ev, const char *name, size_t len,
-                                    uint32_t h)
+#define INDEXED (EV_INDEX_SLOTS / 2)
+
+static inline int same_name(const struct ev_field *f, const char *name, size_t len, uint32_t h)
+{
+    return f->name_hash == h && f->name_len == len &&
+           (f->name == name || memcmp(f->name, name, len) == 0);
+}
+
+/* The fields beyond the index, searched linearly (events that large are
+ * rare: out of line). */
+static __attribute__((noinline)) struct ev_field *find_unindexed(const struct event *ev,
+                                                                 const char *name, size_t len,
+                                                                 uint32_t h)
+{
+    for (uint32_t k = INDEXED; k < ev->n; k++)
+        if (same_name(&ev->f[k], name, len, h))
+            return &ev->f[k];
+    return NULL;
+}
+
+/* Inline: every set of every record starts here, and it usually ends at
+ * the first, empty, slot. */
+static inline struct ev_field *find_hashed(const struct event *ev, const char *name,
+                                           size_t len, uint32_t h)
 {
     for (uint32_t i = h & (EV_INDEX_SLOTS - 1);; i = (i + 1) & (EV_INDEX_SLOTS - 1)) {
         uint16_t v = ev->index[i];
@@ -114,13 +152,10 @@ static struct ev_field *find_hashed(const struct event *ev, const char *name, si
         if (same_name(&ev->f[v - 1], name, len, h))
             return &ev->f[v - 1];
     }
-    for (uint32_t k = INDEXED; k < ev->n; k++)
-        if (same_name(&ev->f[k], name, len, h))
-            return &ev->f[k];
-    return NULL;
+    return ev->n > INDEXED ? find_unindexed(ev, name, len, h) : NULL;
 }
 
-static void index_add(struct event *ev, uint32_t k)
+static inline void index_add(struct event *ev, uint32_t k)
 {
     if (k >= INDEXED)
         return;
@@ -135,44 +170,198 @@ static struct ev_field *find(const struct event *ev, const char *name, size_t le
     return find_hashed(ev, name, len, name_hash(name, len));
 }
 
+static __attribute__((noinline)) int grow_array(struct event *ev);
+
+/* Room for one more field; 0 or VG_ENOMEM. */
+static inline int grow(struct event *ev)
+{
+    return ev->n < ev->cap ? 0 : grow_array(ev);
+}
+
+static int grow_array(struct event *ev)
+{
+    uint32_t cap = ev->cap ? ev->cap * 2 : 32;
+    struct ev_field *nf = realloc(ev->f, cap * sizeof *nf);
+    if (!nf)
+        return VG_ENOMEM;
+    ev->f = nf;
+    ev->cap = cap;
+    return 0;
+}
+
+/* Append a field (grow() has made room); name must outlive it. */
+static inline struct ev_field *append(struct event *ev, const char *name, size_t len,
+                                      uint32_t h, const struct field_def *def)
+{
+    struct ev_field *f = &ev->f[ev->n];
+    f->name = name;
+    f->name_len = (uint32_t)len;
+    f->name_hash = h;
+    f->def = def;
+    f->flags = 0;
+    index_add(ev, ev->n);
+    ev->n++;
+    return f;
+}
+
 /* Find or append the slot for name; NULL on bad name or no memory. */
 static struct ev_field *slot(struct event *ev, const char *name, size_t len)
 {
     uint32_t h = name_hash(name, len);
     struct ev_field *f = find_hashed(ev, name, len, h);
-    if (f)
+    if (f) {
+        f->flags = 0;
         return f;
-    const struct field_def *def = schema_find(name, len, h);
-    if (!def || (def->type == FT_JSONDICT && len <= 6))
+    }
+    const struct field_def *def = name_def(name, len, h);
+    if (!def || grow(ev))
         return NULL;
-    if (ev->n == ev->cap) {
-        uint32_t cap = ev->cap ? ev->cap * 2 : 32;
-        struct ev_field *nf = realloc(ev->f, cap * sizeof *nf);
-        if (!nf)
-            return NULL;
-        ev->f = nf;
-        ev->cap = cap;
-    }
-    f = &ev->f[ev->n];
-    if (def->type == FT_JSONDICT) {
-        /* validate the extra key: printable, no empty components */
-        for (size_t k = 0; k < len; k++) {
-            unsigned char c = (unsigned char)name[k];
-            if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
-                return NULL;
+    const char *keep = def->name;
+    if (def->type == FT_JSONDICT && !(keep = vg_arena_strndup(&ev->arena, name, len)))
+        return NULL;
+    return append(ev, keep, len, h, def);
+}
+
+/* slot() for a resolved name: NULL only when out of memory.  One probe
+ * sequence serves both the lookup and the insertion (the empty slot that
+ * ends it is where index_add would put the new field). */
+static inline struct ev_field *slot_named(struct event *ev, const struct ev_name *n)
+{
+    struct ev_field *f;
+    uint32_t i = n->hash & (EV_INDEX_SLOTS - 1);
+    for (;; i = (i + 1) & (EV_INDEX_SLOTS - 1)) {
+        uint16_t v = ev->index[i];
+        if (!v)
+            break;
+        f = &ev->f[v - 1];
+        if (same_name(f, n->name, n->len, n->hash)) {
+            f->flags = 0;
+            return f;
         }
-        f->name = vg_arena_strndup(&ev->arena, name, len);
-        if (!f->name)
-            return NULL;
-    } else {
-        f->name = def->name;
     }
-    f->name_len = (uint32_t)len;
-    f->name_hash = h;
-    f->def = def;
-    index_add(ev, ev->n);
+    if (ev->n > INDEXED && (f = find_unindexed(ev, n->name, n->len, n->hash))) {
+        f->flags = 0;
+        return f;
+    }
+    if (grow(ev))
+        return NULL;
+    f = &ev->f[ev->n];
+    f->name = n->name;
+    f->name_len = n->len;
+    f->name_hash = n->hash;
+    f->def = n->def;
+    f->flags = 0;
+    if (ev->n < INDEXED)
+        ev->index[i] = (uint16_t)(ev->n + 1);
     ev->n++;
     return f;
+}
+
+int event_name_init(struct ev_name *n, const char *name, size_t len)
+{
+    uint32_t h = name_hash(name, len);
+    const struct field_def *def = name_def(name, len, h);
+    if (!def || len > UINT32_MAX)
+        return VG_EINVAL;
+    /* a schema field keeps the table's spelling, as slot() does */
+    n->name = def->type == FT_JSONDICT ? name : def->name;
+    n->len = (uint32_t)len;
+    n->hash = h;
+    n->def = def;
+    return 0;
+}
+
+/* memcpy for the short values most fields hold, without the call: two
+ * overlapping words (never reading outside s[0..n)). */
+static inline void copy_short(char *d, const char *s, size_t n)
+{
+    if (n > 16) {
+        memcpy(d, s, n);
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &b, 4);
+    } else {
+        for (size_t k = 0; k < n; k++)
+            d[k] = s[k];
+    }
+}
+
+int event_put_str(struct event *ev, const struct ev_name *n, const char *s, size_t len)
+{
+    if (len > UINT32_MAX)
+        return VG_ELIMIT;
+    struct ev_field *f = slot_named(ev, n);
+    char *copy = f ? vg_arena_alloc(&ev->arena, len + 1) : NULL;
+    if (!copy)
+        return VG_ENOMEM;
+    copy_short(copy, s, len);
+    copy[len] = '\0';
+    f->kind = EV_STR;
+    f->s = copy;
+    f->len = (uint32_t)len;
+    return 0;
+}
+
+int event_put_canonical(struct event *ev, const struct ev_name *n, const char *s, size_t len)
+{
+    int rc = event_put_str(ev, n, s, len);
+    if (!rc)
+        find_hashed(ev, n->name, n->len, n->hash)->flags = EVF_CANONICAL;
+    return rc;
+}
+
+char *event_put_str_buf(struct event *ev, const struct ev_name *n, size_t len)
+{
+    if (len > UINT32_MAX)
+        return NULL;
+    struct ev_field *f = slot_named(ev, n);
+    char *buf = f ? vg_arena_alloc(&ev->arena, len + 1) : NULL;
+    if (!buf)
+        return NULL;
+    buf[len] = '\0';
+    f->kind = EV_STR;
+    f->s = buf;
+    f->len = (uint32_t)len;
+    return buf;
+}
+
+int event_put_int(struct event *ev, const struct ev_name *n, int64_t v)
+{
+    struct ev_field *f = slot_named(ev, n);
+    if (!f)
+        return VG_ENOMEM;
+    f->kind = EV_INT;
+    f->i = v;
+    return 0;
+}
+
+int event_put_float(struct event *ev, const struct ev_name *n, double v)
+{
+    struct ev_field *f = slot_named(ev, n);
+    if (!f)
+        return VG_ENOMEM;
+    f->kind = EV_FLOAT;
+    f->f = v;
+    return 0;
+}
+
+int event_put_bool(struct event *ev, const struct ev_name *n, int v)
+{
+    struct ev_field *f = slot_named(ev, n);
+    if (!f)
+        return VG_ENOMEM;
+    f->kind = EV_BOOL;
+    f->i = v ? 1 : 0;
+    return 0;
 }
 
 int event_set_strn(struct event *ev, const char *name, size_t name_len,
@@ -241,6 +430,33 @@ int event_set_json(struct event *ev, const char *name, const char *raw, size_t l
     return 0;
 }
 
+int event_save(const struct event *ev, struct vg_buf *save)
+{
+    size_t need = sizeof ev->n + sizeof ev->index + ev->n * sizeof *ev->f;
+    vg_buf_reset(save);
+    if (vg_buf_reserve(save, need))
+        return VG_ENOMEM;
+    char *o = save->data;
+    memcpy(o, &ev->n, sizeof ev->n);
+    memcpy(o + sizeof ev->n, ev->index, sizeof ev->index);
+    if (ev->n)
+        memcpy(o + sizeof ev->n + sizeof ev->index, ev->f, ev->n * sizeof *ev->f);
+    save->len = need;
+    return 0;
+}
+
+void event_restore(struct event *ev, const struct vg_buf *save)
+{
+    const char *p = save->data;
+    uint32_t n;
+    memcpy(&n, p, sizeof n);
+    /* the array only grows between save and restore: n fits */
+    memcpy(ev->index, p + sizeof n, sizeof ev->index);
+    if (n)
+        memcpy(ev->f, p + sizeof n + sizeof ev->index, n * sizeof *ev->f);
+    ev->n = n;
+}
+
 const struct ev_field *event_get(const struct event *ev, const char *name)
 {
     return find(ev, name, strlen(name));
@@ -281,6 +497,19 @@ static int str_to_int(const char *s, size_t n, int64_t *out)
 {
     if (n == 0 || n > 20)
         return -1;
+    if (n <= 18) {
+        /* the usual case, plain digits that cannot overflow, without the
+         * copy and strtoll (which the rest goes through, for its rules on
+         * signs, spaces and overflow) */
+        int64_t v = 0;
+        size_t k = 0;
+        for (; k < n && s[k] >= '0' && s[k] <= '9'; k++)
+            v = v * 10 + (s[k] - '0');
+        if (k == n) {
+            *out = v;
+            return 0;
+        }
+    }
     char tmp[24];
     memcpy(tmp, s, n);
     tmp[n] = '\0';
@@ -329,12 +558,18 @@ static int want_float(struct ev_field *f, struct vg_err *err)
     return bad(err, f, "not a number");
 }
 
+/* ASCII case mapping, as toupper/tolower in the C locale (vigil never
+ * calls setlocale), without a call per byte. */
 static void str_case(struct event *ev, struct ev_field *f, int upper)
 {
     char *s = (char *)f->s; /* arena-owned: ours to change */
+    unsigned char lo = upper ? 'a' : 'A';
     (void)ev;
-    for (uint32_t k = 0; k < f->len; k++)
-        s[k] = (char)(upper ? toupper((unsigned char)s[k]) : tolower((unsigned char)s[k]));
+    for (uint32_t k = 0; k < f->len; k++) {
+        unsigned char c = (unsigned char)s[k];
+        if ((unsigned char)(c - lo) < 26)
+            s[k] = (char)(c ^ 0x20);
+    }
 }
 
 static int replace_str(struct event *ev, struct ev_field *f, const char *s, size_t n)
@@ -439,6 +674,8 @@ static int validate_field(struct event *ev, struct ev_field *f, struct vg_err *e
         if (f->kind != EV_STR || vt_parse(f->s, f->len, &us))
             return bad(err, f, "not a date-time");
         size_t n = vt_format_iso(us, txt);
+        if (n == f->len && memcmp(txt, f->s, n) == 0)
+            return 0; /* already IntelMQ's form */
         return replace_str(ev, f, txt, n);
     }
     case FT_FQDN:
@@ -493,7 +730,7 @@ int event_validate(struct event *ev, struct vg_err *err)
 {
     int rc;
     for (uint32_t k = 0; k < ev->n; k++)
-        if ((rc = validate_field(ev, &ev->f[k], err)))
+        if (!(ev->f[k].flags & EVF_CANONICAL) && (rc = validate_field(ev, &ev->f[k], err)))
             return rc;
     return 0;
 }

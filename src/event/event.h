@@ -12,6 +12,11 @@
  * Names are checked against the schema when set: a name that is neither a
  * harmonised field nor under "extra." is refused with VG_EINVAL — unknown
  * vendor fields belong under "extra.".
+ *
+ * The hot path: a parser sets the same few dozen names on every record, so
+ * it resolves each name once (event_name_init: the schema lookup, the
+ * hash, the extra.* key check) and sets values through the resolved name
+ * (event_put_*), which costs one probe of the event's index.
  */
 #ifndef VG_EVENT_H
 #define VG_EVENT_H
@@ -25,11 +30,21 @@
 
 enum ev_kind { EV_STR, EV_INT, EV_FLOAT, EV_BOOL, EV_JSON };
 
+/* ev_field.flags */
+enum {
+    /* The value is already what event_validate would make of it (the
+     * setter vouched for it: event_put_canonical); validation skips it. */
+    EVF_CANONICAL = 1,
+};
+
 struct ev_field {
-    const char *name; /* NUL-terminated; static for schema fields */
+    const char *name; /* NUL-terminated; static for schema fields and for
+                         names set through a struct ev_name, else in the
+                         event's arena */
     uint32_t name_len;
     uint32_t name_hash; /* of the name: lets lookups skip most memcmps */
     uint8_t kind;
+    uint8_t flags;    /* EVF_*; every setter resets them */
     const struct field_def *def;
     const char *s; /* EV_STR, EV_JSON: NUL-terminated, len bytes */
     uint32_t len;
@@ -63,6 +78,50 @@ int event_set_json(struct event *ev, const char *name, const char *raw, size_t l
 /* As the setters, for names not NUL-terminated (e.g. built from input). */
 int event_set_strn(struct event *ev, const char *name, size_t name_len,
                    const char *s, size_t len);
+
+/* A field name resolved once for the event_put_* setters.  The name's
+ * bytes are not copied: they must stay valid (and unchanged) as long as any
+ * event holds a field set through it — string literals and a driver's
+ * static tables qualify.  Plain data: no cleanup. */
+struct ev_name {
+    const char *name; /* NUL-terminated */
+    uint32_t len;
+    uint32_t hash;
+    const struct field_def *def;
+};
+
+/* Resolve name (len bytes, NUL-terminated at len) for the event_put_*
+ * setters.  Returns 0, or VG_EINVAL for a name event_set_* would refuse. */
+int event_name_init(struct ev_name *n, const char *name, size_t len);
+
+/* As event_set_str/int/float/bool, through a resolved name.  The value is
+ * copied into the event's arena; the name is not (see struct ev_name). */
+int event_put_str(struct event *ev, const struct ev_name *n, const char *s, size_t len);
+int event_put_int(struct event *ev, const struct ev_name *n, int64_t v);
+int event_put_float(struct event *ev, const struct ev_name *n, double v);
+int event_put_bool(struct event *ev, const struct ev_name *n, int v);
+/* As event_put_str, for a value the caller vouches is already canonical:
+ * exactly the text event_validate would leave (e.g. vt_format_iso output
+ * for a DateTime, ip_format output for an IPAddress), so that validation
+ * skips the field instead of parsing and formatting it again. */
+int event_put_canonical(struct event *ev, const struct ev_name *n, const char *s, size_t len);
+/* Make n a string field of len bytes and return its value's storage in the
+ * event's arena (len + 1 bytes, NUL-terminated at len) for the caller to
+ * fill before the event is used again, so that a long value produced in
+ * place (raw's base64) is not copied.  NULL when out of memory or len is
+ * too long. */
+char *event_put_str_buf(struct event *ev, const struct ev_name *n, size_t len);
+
+/* Remember the event's fields in save (a buffer the caller owns and may
+ * reuse), so that event_restore can take back every set and remove made
+ * after this call: a parser that maps a nested document before it knows
+ * whether the document is well-formed undoes what it set.  0 or
+ * VG_ENOMEM. */
+int event_save(const struct event *ev, struct vg_buf *save);
+/* Put the fields back as the last event_save into save found them.  Valid
+ * only until the next event_clear (the values set since stay in the
+ * arena, unused). */
+void event_restore(struct event *ev, const struct vg_buf *save);
 
 const struct ev_field *event_get(const struct event *ev, const char *name);
 /* The string value of a field (EV_STR) or NULL. */

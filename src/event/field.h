@@ -50,5 +50,8 @@ const char *field_type_name(enum field_type t);
 
 /* The classification.type vocabulary of IntelMQ (RSIT) and its taxonomy. */
 const char *field_class_taxonomy(const char *type);
+/* The k-th classification type of the vocabulary (sorted), NULL past the
+ * end: to list or check the vocabulary. */
+const char *field_class_type_at(size_t k);
 
 #endif

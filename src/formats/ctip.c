@@ -64,16 +64,26 @@
  *    value), nests deeper than CTIP_MAX_DEPTH, or whose event fails
  *    event_validate is rejected with the reason; blank lines are skipped.
  *
- * Speed: this is vigil's hot path.  A line is scanned once, in place: the
- * record is walked with a lazy iterator, and the nested objects we flatten
- * are walked in the same pass (json_scan_descend); only the decoded
- * payload is scanned twice (validated, then walked: text that merely looks
- * like JSON must stay text).  Binary checks run only on lines that already
- * failed, as the scanner refuses such bytes anyway.  Strings are copied
- * only into the event's arena; raw is base64-encoded 12 bytes at a time
- * with SSSE3 when the CPU has it (VIGIL_NO_SIMD=1 forces the plain code);
- * the event, its arena and the scratch buffers are reused for every record:
- * nothing is allocated per record once warm.
+ * Speed: this is vigil's hot path (bench/bench_ctip.c measures it).  A
+ * line is scanned once, in place: the record is walked with a lazy
+ * iterator, and the nested objects we flatten are walked in the same pass
+ * (json_scan_descend).  The decoded payload is walked in one pass too: the
+ * walk validates as it goes, and when the text turns out not to be JSON
+ * (it must then stay text) event_restore takes back what the walk set.
+ * Every field name of the tables is resolved once (struct ev_name), so a
+ * member costs a table probe at the position the feed's key order predicts
+ * (struct walk's hint) and one probe of the event's index; values the
+ * driver produces in IntelMQ's canonical form (time.source from NT ticks,
+ * source.ip, destination.fqdn after its check, classification.type) are
+ * marked so that event_validate does not parse and format them again.
+ * Binary checks run only on lines that already failed, as the scanner
+ * refuses such bytes anyway.  Strings are copied only into the event's
+ * arena; raw is base64-encoded straight into it, 24 bytes at a time with
+ * AVX2 or 12 with SSSE3 when the CPU has them, and payloads are decoded 16
+ * characters at a time with SSSE3 (VIGIL_NO_SIMD=1 forces the plain code);
+ * the ingest pipeline, which archives lines itself, asks for no raw at all
+ * (format_options.no_raw).  The event, its arena and the scratch buffers
+ * are reused for every record: nothing is allocated per record once warm.
  */
 #include "formats/format.h"
 #include "formats/json_scan.h"
@@ -98,6 +108,10 @@
 #define CTIP_MAX_DOC (512u << 20)   /* cap for an Interflow document */
 #define CTIP_NAME_MAX 160           /* longest extra.* name we build */
 #define CTIP_DEDUP_MAX 1024         /* objects re-serialised with key dedup */
+
+/* Small helpers on the per-member path, inlined even where GCC's size
+ * heuristics would not (each call costs more than its body). */
+#define CTIP_INLINE static inline __attribute__((always_inline))
 
 /* Internal results of the mapping (negative values are VG_E* codes). */
 enum { CTIP_REJECT = 1, CTIP_INTERFLOW = 2 };
@@ -126,6 +140,8 @@ enum act {
     A_IF_THREAT,   /* Interflow indicatorthreattype must be Botnet */
 };
 
+/* The tables are written once, at start-up (tables_init resolves every
+ * field name for the event_put_* setters), and only read after that. */
 struct map {
     const char *key;
     unsigned char klen;
@@ -133,13 +149,15 @@ struct map {
     const char *field;
     const struct map *sub;  /* A_OBJECT */
     const char *prefix;     /* A_OBJECT, A_PAYLOAD: for unknown members */
+    struct ev_name nm;      /* field, resolved */
 };
 
-#define M(k, a, f) {k, sizeof k - 1, a, f, NULL, NULL}
-#define MO(k, t, p) {k, sizeof k - 1, A_OBJECT, NULL, t, p}
-#define MEND {NULL, 0, 0, NULL, NULL, NULL}
+#define NM0 {NULL, 0, 0, NULL}
+#define M(k, a, f) {k, sizeof k - 1, a, f, NULL, NULL, NM0}
+#define MO(k, t, p) {k, sizeof k - 1, A_OBJECT, NULL, t, p, NM0}
+#define MEND {NULL, 0, 0, NULL, NULL, NULL, NM0}
 
-static const struct map source_info_map[] = {
+static struct map source_info_map[] = {
     M("SourceIpAsnNumber", A_ASN, "source.asn"),
     M("SourceIpAsnOrgName", A_SET, "source.as_name"),
     M("SourceIpCountryCode", A_SET, "source.geolocation.cc"),
@@ -156,7 +174,7 @@ static const struct map source_info_map[] = {
 };
 
 /* ctip-c2 carries the same block for the destination. */
-static const struct map dest_info_map[] = {
+static struct map dest_info_map[] = {
     M("DestinationIpAsnNumber", A_ASN, "destination.asn"),
     M("DestinationIpAsnOrgName", A_SET, "destination.as_name"),
     M("DestinationIpCountryCode", A_SET, "destination.geolocation.cc"),
@@ -172,7 +190,7 @@ static const struct map dest_info_map[] = {
     MEND,
 };
 
-static const struct map http_info_map[] = {
+static struct map http_info_map[] = {
     M("HttpHost", A_SET, "extra.http.host"),
     M("HttpRequest", A_SET, "extra.http.request"),
     M("HttpMethod", A_SET, "extra.http.method"),
@@ -182,7 +200,7 @@ static const struct map http_info_map[] = {
     MEND,
 };
 
-static const struct map custom_info_map[] = {
+static struct map custom_info_map[] = {
     M("CustomField1", A_SET, "extra.custom_field1"),
     M("CustomField2", A_SET, "extra.custom_field2"),
     M("CustomField3", A_SET, "extra.custom_field3"),
@@ -191,12 +209,12 @@ static const struct map custom_info_map[] = {
     MEND,
 };
 
-static const struct map signatures_map[] = {
+static struct map signatures_map[] = {
     M("Sha256", A_SET, "extra.signatures.sha256"),
     MEND,
 };
 
-static const struct map payload_map[] = {
+static struct map payload_map[] = {
     M("ts", A_PAY_TS, "extra.payload.timestamp"),
     M("ip", A_SET, "extra.payload.ip"),
     M("port", A_SET, "extra.payload.port"),
@@ -237,7 +255,7 @@ static const struct map payload_map[] = {
     MEND,
 };
 
-static const struct map azure_map[] = {
+static struct map azure_map[] = {
     M("DataFeed", A_FEED, "feed.name"),
     M("SourcedFrom", A_SET, "event_description.text"),
     M("DateTimeReceivedUtc", A_NT_TIME, "time.source"),
@@ -263,7 +281,7 @@ static const struct map azure_map[] = {
     MEND,
 };
 
-static const struct map interflow_map[] = {
+static struct map interflow_map[] = {
     M("additionalmetadata", A_IF_META, "extra.additionalmetadata"),
     M("description", A_SET, "event_description.text"),
     M("externalid", A_SET, "malware.name"),
@@ -287,6 +305,27 @@ static const struct map interflow_map[] = {
     MEND,
 };
 
+/* Names the driver sets besides those of the tables, resolved likewise. */
+static struct {
+    struct ev_name time_source, feed_accuracy, feed_name, class_type, protocol_app,
+        dest_fqdn, raw, threat_confidence, payload_domain;
+} names;
+
+/* A name that does not resolve keeps def NULL (put() then refuses its
+ * values, naming it); the tables hold none. */
+static void name_resolve(struct ev_name *n, const char *name)
+{
+    if (event_name_init(n, name, strlen(name)))
+        n->name = name;
+}
+
+static void names_resolve(struct map *t)
+{
+    for (; t->key; t++)
+        if (t->field)
+            name_resolve(&t->nm, t->field);
+}
+
 /* struct walk keeps a 128-bit "seen" set per object. */
 _Static_assert(sizeof payload_map / sizeof payload_map[0] <= 128, "payload_map too long");
 _Static_assert(sizeof azure_map / sizeof azure_map[0] <= 128, "azure_map too long");
@@ -300,10 +339,10 @@ struct ctip {
     struct event probe;   /* to ask event_validate whether a value is valid */
     struct vg_buf tmp;    /* decoded strings, compacted JSON */
     struct vg_buf py;     /* json.dumps([element]) */
-    struct vg_buf b64;    /* raw */
     struct vg_buf stack;  /* members of objects being re-serialised */
+    struct vg_buf saved;  /* the event before a payload walk (event_save) */
     int interflow;        /* mapping in use for the current record */
-    int simd;             /* SSSE3 base64 (unless VIGIL_NO_SIMD is set) */
+    int simd;             /* SIMD base64 (b64_simd_level, 0 if VIGIL_NO_SIMD is set) */
     /* per record */
     int have_ip, have_time, have_threat;
     struct json_scan_value domain, server_ip, if_host, if_dst;
@@ -392,18 +431,58 @@ __attribute__((target("ssse3"))) static size_t b64_encode_ssse3(const unsigned c
     }
     return k;
 }
+
+/* The same with AVX2, 24 bytes -> 32 characters per step: each 128-bit
+ * lane takes 12 input bytes (two overlapping loads) and goes through the
+ * SSSE3 steps above, which all work per lane.  Returns the bytes consumed
+ * (a multiple of 3, so that b64_encode_ssse3 can go on from there). */
+__attribute__((target("avx2"))) static size_t b64_encode_avx2(const unsigned char *in, size_t n,
+                                                               char *out)
+{
+    const __m256i spread = _mm256_set_epi8(10, 11, 9, 10, 7, 8, 6, 7, 4, 5, 3, 4, 1, 2, 0, 1,
+                                           10, 11, 9, 10, 7, 8, 6, 7, 4, 5, 3, 4, 1, 2, 0, 1);
+    const __m256i shift = _mm256_setr_epi8(
+        'a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+        '0' - 52, '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0, 'a' - 26, '0' - 52, '0' - 52,
+        '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+        '+' - 62, '/' - 63, 'A', 0, 0);
+    size_t k = 0;
+    for (; k + 28 <= n; k += 24, out += 32) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(in + k));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(in + k + 12));
+        __m256i x = _mm256_inserti128_si256(_mm256_castsi128_si256(a), b, 1);
+        x = _mm256_shuffle_epi8(x, spread);
+        __m256i hi = _mm256_mulhi_epu16(_mm256_and_si256(x, _mm256_set1_epi32(0x0fc0fc00)),
+                                        _mm256_set1_epi32(0x04000040));
+        __m256i lo = _mm256_mullo_epi16(_mm256_and_si256(x, _mm256_set1_epi32(0x003f03f0)),
+                                        _mm256_set1_epi32(0x01000010));
+        __m256i idx = _mm256_or_si256(hi, lo);
+        __m256i r = _mm256_subs_epu8(idx, _mm256_set1_epi8(51));
+        r = _mm256_or_si256(r, _mm256_and_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8(26), idx),
+                                                _mm256_set1_epi8(13)));
+        r = _mm256_add_epi8(_mm256_shuffle_epi8(shift, r), idx);
+        _mm256_storeu_si256((__m256i *)(void *)out, r);
+    }
+    return k;
+}
 #endif
 
-static int b64_have_ssse3;
+/* What the CPU offers: 0 plain code, 1 SSSE3, 2 SSSE3 and AVX2. */
+static int b64_simd_level;
 
 static size_t b64_encode(const unsigned char *in, size_t n, char *out, int simd)
 {
     char *o = out;
     size_t k = 0;
 #ifdef CTIP_B64_SSSE3
-    if (simd) {
-        k = b64_encode_ssse3(in, n, out);
+    if (simd >= 2) {
+        k = b64_encode_avx2(in, n, out);
         o += k / 3 * 4;
+    }
+    if (simd) {
+        size_t more = b64_encode_ssse3(in + k, n - k, o);
+        k += more;
+        o += more / 3 * 4;
     }
 #else
     (void)simd;
@@ -431,9 +510,7 @@ static size_t b64_encode(const unsigned char *in, size_t n, char *out, int simd)
     return (size_t)(o - out);
 }
 
-/* Strict decoding: the standard alphabet, padded to a multiple of 4, '='
- * only at the end.  out holds n / 4 * 3 bytes.  Returns the length or -1. */
-static signed char b64_val[256];
+static signed char b64_val[256]; /* -1: not in the alphabet */
 
 static void b64_init(void)
 {
@@ -442,18 +519,73 @@ static void b64_init(void)
         b64_val[(unsigned char)b64_alphabet[k]] = (signed char)k;
     b64_init_pairs();
 #ifdef CTIP_B64_SSSE3
-    b64_have_ssse3 = __builtin_cpu_supports("ssse3");
+    if (__builtin_cpu_supports("ssse3"))
+        b64_simd_level = __builtin_cpu_supports("avx2") ? 2 : 1;
 #endif
 }
 
-static long b64_decode(const char *s, size_t n, unsigned char *out)
+#ifdef CTIP_B64_SSSE3
+/* 16 characters -> 12 bytes per step (the SSSE3 decoder of W. Muła and
+ * D. Lemire's paper, as in A. Klomp's base64 library): classify each
+ * character by its two nibbles with two pshufb lookups (any byte outside
+ * the alphabet, '=' included, sets a common bit), shift each to its 6-bit
+ * value with a third, and pack the sextets with two multiply-adds and a
+ * shuffle.  Only quads before the last one come here (the last may hold
+ * padding), and 16 bytes are stored for 12: out must have room for 4 more.
+ * Returns the characters consumed, or (size_t)-1 at a bad character. */
+__attribute__((target("ssse3"))) static size_t b64_decode_ssse3(const char *s, size_t n,
+                                                                 unsigned char *out)
+{
+    const __m128i lut_lo = _mm_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                         0x11, 0x13, 0x1a, 0x1b, 0x1b, 0x1b, 0x1a);
+    const __m128i lut_hi = _mm_setr_epi8(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10,
+                                         0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
+    const __m128i lut_roll = _mm_setr_epi8(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0,
+                                           0, 0);
+    const __m128i mask_2f = _mm_set1_epi8(0x2f);
+    const __m128i pack = _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
+    size_t k = 0;
+    for (; k + 16 + 4 <= n; k += 16, out += 12) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
+        __m128i hi_nib = _mm_and_si128(_mm_srli_epi32(x, 4), mask_2f);
+        __m128i lo_nib = _mm_and_si128(x, mask_2f);
+        __m128i lo = _mm_shuffle_epi8(lut_lo, lo_nib);
+        __m128i hi = _mm_shuffle_epi8(lut_hi, hi_nib);
+        if (_mm_movemask_epi8(_mm_cmpgt_epi8(_mm_and_si128(lo, hi), _mm_setzero_si128())))
+            return (size_t)-1;
+        __m128i eq_2f = _mm_cmpeq_epi8(x, mask_2f);
+        __m128i roll = _mm_shuffle_epi8(lut_roll, _mm_add_epi8(eq_2f, hi_nib));
+        x = _mm_add_epi8(x, roll);
+        x = _mm_maddubs_epi16(x, _mm_set1_epi32(0x01400140));
+        x = _mm_madd_epi16(x, _mm_set1_epi32(0x00011000));
+        _mm_storeu_si128((__m128i *)(void *)out, _mm_shuffle_epi8(x, pack));
+    }
+    return k;
+}
+#endif
+
+/* Strict decoding: the standard alphabet, padded to a multiple of 4, '='
+ * only at the end.  out holds n / 4 * 3 + 4 bytes (the SIMD step stores
+ * 4 bytes beyond what it decodes).  Returns the length or -1. */
+static long b64_decode(const char *s, size_t n, unsigned char *out, int simd)
 {
     const signed char *val = b64_val;
     if (n == 0 || n % 4)
         return -1;
     size_t pad = s[n - 1] == '=' ? (s[n - 2] == '=' ? 2 : 1) : 0;
     unsigned char *o = out;
-    for (size_t k = 0; k < n; k += 4) {
+    size_t k = 0;
+#ifdef CTIP_B64_SSSE3
+    if (simd) {
+        k = b64_decode_ssse3(s, n, out);
+        if (k == (size_t)-1)
+            return -1;
+        o += k / 4 * 3;
+    }
+#else
+    (void)simd;
+#endif
+    for (; k < n; k += 4) {
         int last = k + 4 == n;
         int a = val[(unsigned char)s[k]], b = val[(unsigned char)s[k + 1]];
         int d2 = last && pad == 2 ? 0 : val[(unsigned char)s[k + 2]];
@@ -473,13 +605,18 @@ static long b64_decode(const char *s, size_t n, unsigned char *out)
 /* ---- values ---------------------------------------------------------------- */
 
 /* IntelMQ's Message.add drops None, "", "-" and "N/A". */
-static int is_ignored(const struct json_scan_value *v)
+CTIP_INLINE int is_ignored(const struct json_scan_value *v)
 {
     if (v->type == JSCAN_NULL)
         return 1;
-    if (v->type != JSCAN_STRING)
+    if (v->type != JSCAN_STRING || v->str_len > 3)
         return 0;
-    return v->str_len == 0 || json_scan_str_eq(v, "-", 1) || json_scan_str_eq(v, "N/A", 3);
+    if (v->str_len == 0)
+        return 1;
+    if (v->escaped)
+        return json_scan_str_eq(v, "-", 1) || json_scan_str_eq(v, "N/A", 3);
+    return (v->str_len == 1 && v->str[0] == '-') ||
+           (v->str_len == 3 && memcmp(v->str, "N/A", 3) == 0);
 }
 
 static int is_empty_container(const struct json_scan_value *v)
@@ -493,7 +630,7 @@ static int is_empty_container(const struct json_scan_value *v)
 }
 
 /* The Azure mapping also skips whatever Python finds false ("not value"). */
-static int skip_value(const struct ctip *c, const struct json_scan_value *v)
+CTIP_INLINE int skip_value(const struct ctip *c, const struct json_scan_value *v)
 {
     if (is_ignored(v))
         return 1;
@@ -511,8 +648,8 @@ static int skip_value(const struct ctip *c, const struct json_scan_value *v)
 
 /* The decoded bytes of a string value (in the buffer, or in c->tmp until
  * the next call).  A decoded NUL rejects the record. */
-static int str_of(struct ctip *c, const struct json_scan_value *v, const char *what,
-                  const char **s, size_t *n)
+static inline int str_of(struct ctip *c, const struct json_scan_value *v, const char *what,
+                         const char **s, size_t *n)
 {
     if (!v->escaped) {
         *s = v->str;
@@ -559,9 +696,12 @@ static int compact_json(struct vg_buf *b, const char *p, size_t n)
     return 0;
 }
 
-/* field <- v, typed as the feed typed it; event_validate converts later. */
-static int put(struct ctip *c, const char *field, const struct json_scan_value *v)
+/* field <- v, typed as the feed typed it; event_validate converts later.
+ * nm->def is NULL when the name did not resolve (never, for the names
+ * the driver builds): the value is then refused as event_set_* would. */
+static int put(struct ctip *c, const struct ev_name *nm, const struct json_scan_value *v)
 {
+    const char *field = nm->name;
     int rc;
     switch (v->type) {
     case JSCAN_STRING: {
@@ -569,13 +709,15 @@ static int put(struct ctip *c, const char *field, const struct json_scan_value *
         size_t n;
         if ((rc = str_of(c, v, field, &s, &n)))
             return rc;
-        rc = event_set_str(&c->ev, field, s, n);
+        rc = nm->def ? event_put_str(&c->ev, nm, s, n) : VG_EINVAL;
         break;
     }
-    case JSCAN_INT: rc = event_set_int(&c->ev, field, v->i); break;
-    case JSCAN_FLOAT: rc = event_set_float(&c->ev, field, v->f); break;
+    case JSCAN_INT: rc = nm->def ? event_put_int(&c->ev, nm, v->i) : VG_EINVAL; break;
+    case JSCAN_FLOAT: rc = nm->def ? event_put_float(&c->ev, nm, v->f) : VG_EINVAL; break;
     case JSCAN_TRUE:
-    case JSCAN_FALSE: rc = event_set_bool(&c->ev, field, v->type == JSCAN_TRUE); break;
+    case JSCAN_FALSE:
+        rc = nm->def ? event_put_bool(&c->ev, nm, v->type == JSCAN_TRUE) : VG_EINVAL;
+        break;
     case JSCAN_NULL: return 0;
     default:
         if (strncmp(field, "extra.", 6) != 0) {
@@ -639,24 +781,35 @@ static void key_bytes(const struct json_scan_value *k, char *buf, size_t cap,
     *s = buf;
 }
 
+/* A member no table knows: extra.<snake_case key>.  Its name lives in the
+ * event's arena, as long as the field. */
 static int put_unknown(struct ctip *c, const char *prefix, const char *k, size_t n,
                        const struct json_scan_value *v)
 {
     char name[CTIP_NAME_MAX];
+    struct ev_name nm = NM0;
     if (skip_value(c, v))
         return 0;
     snake_name(name, sizeof name, prefix, k, n);
-    return put(c, name, v);
+    size_t len = strlen(name);
+    const char *kept = vg_arena_strndup(&c->ev.arena, name, len);
+    if (!kept)
+        return VG_ENOMEM;
+    if (event_name_init(&nm, kept, len))
+        nm.name = kept; /* put() refuses it, with its name */
+    return put(c, &nm, v);
 }
 
 /* ---- the special fields ------------------------------------------------- */
 
+/* time.source: vt_format_iso writes IntelMQ's form, so validation need
+ * not parse it again. */
 static int set_time(struct ctip *c, int64_t us)
 {
     char txt[40];
     size_t n = vt_format_iso(us, txt);
     c->have_time = 1;
-    return event_set_str(&c->ev, "time.source", txt, n) ? VG_ENOMEM : 0;
+    return event_put_canonical(&c->ev, &names.time_source, txt, n) ? VG_ENOMEM : 0;
 }
 
 static int act_nt_time(struct ctip *c, const struct json_scan_value *v)
@@ -704,7 +857,10 @@ static int act_src_ip(struct ctip *c, const struct map *m, const struct json_sca
     if (ip_parse(s, n, &a))
         return why(c, "%s: not an IP address: %s", m->key, show(v, buf, sizeof buf));
     c->have_ip = 1;
-    return put(c, m->field, v);
+    /* the canonical text event_validate would make of it, at once */
+    char txt[IP_STRLEN];
+    size_t tn = ip_format(&a, txt);
+    return event_put_canonical(&c->ev, &m->nm, txt, tn) ? VG_ENOMEM : 0;
 }
 
 static int act_conf_word(struct ctip *c, const struct json_scan_value *v)
@@ -719,13 +875,14 @@ static int act_conf_word(struct ctip *c, const struct json_scan_value *v)
         for (size_t k = 0; k < sizeof conf / sizeof conf[0]; k++)
             if (v->str_len == strlen(conf[k].word) &&
                 strncasecmp(v->str, conf[k].word, v->str_len) == 0)
-                return event_set_float(&c->ev, "feed.accuracy", 100.0 * conf[k].accuracy / 100.0)
+                return event_put_float(&c->ev, &names.feed_accuracy,
+                                       100.0 * conf[k].accuracy / 100.0)
                            ? VG_ENOMEM
                            : 0;
     }
     if (skip_value(c, v))
         return 0;
-    return put(c, "extra.threat_confidence", v);
+    return put(c, &names.threat_confidence, v);
 }
 
 static int act_tlp(struct ctip *c, const struct map *m, const struct json_scan_value *v)
@@ -738,9 +895,9 @@ static int act_tlp(struct ctip *c, const struct map *m, const struct json_scan_v
         if (v->str_len == 4 && strncasecmp(v->str, "None", 4) == 0)
             return 0;
         if (v->str_len == 6 && strncasecmp(v->str, "Yellow", 6) == 0)
-            return event_set_cstr(&c->ev, m->field, "AMBER") ? VG_ENOMEM : 0;
+            return event_put_str(&c->ev, &m->nm, "AMBER", 5) ? VG_ENOMEM : 0;
     }
-    return put(c, m->field, v); /* event_validate checks the vocabulary */
+    return put(c, &m->nm, v); /* event_validate checks the vocabulary */
 }
 
 static int act_asn(struct ctip *c, const struct map *m, const struct json_scan_value *v)
@@ -750,17 +907,27 @@ static int act_asn(struct ctip *c, const struct map *m, const struct json_scan_v
     if ((v->type == JSCAN_INT && v->i == 0) ||
         (v->type == JSCAN_STRING && json_scan_str_eq(v, "0", 1)))
         return 0;
-    return put(c, m->field, v);
+    return put(c, &m->nm, v);
 }
 
-/* Asks event_validate whether s is a valid value of field. */
-static int field_ok(struct ctip *c, const char *field, const char *s, size_t n)
+/* Asks event_validate whether s is a valid value of field: NULL if not,
+ * else the value as validation leaves it (valid until the next call), to
+ * set as canonical — validation would make the same of s again. */
+static const struct ev_field *field_ok(struct ctip *c, const struct ev_name *field,
+                                       const char *s, size_t n)
 {
     struct vg_err e;
     event_clear(&c->probe);
-    if (event_set_str(&c->probe, field, s, n))
-        return 0;
-    return event_validate(&c->probe, &e) == 0;
+    if (event_put_str(&c->probe, field, s, n) || event_validate(&c->probe, &e) ||
+        c->probe.f[0].kind != EV_STR)
+        return NULL;
+    return &c->probe.f[0];
+}
+
+/* field <- the validated value field_ok returned. */
+static int put_ok(struct ctip *c, const struct ev_name *field, const struct ev_field *ok)
+{
+    return event_put_canonical(&c->ev, field, ok->s, ok->len) ? VG_ENOMEM : 0;
 }
 
 /* Python's datetime.fromtimestamp(ts, utc): the fraction rounded half to
@@ -787,11 +954,11 @@ static int act_pay_ts(struct ctip *c, const struct map *m, const struct json_sca
     char txt[40];
     if ((v->type == JSCAN_INT || v->type == JSCAN_FLOAT) && unix_to_us(v->f, &us) == 0) {
         size_t n = vt_format_iso(us, txt);
-        return event_set_str(&c->ev, m->field, txt, n) ? VG_ENOMEM : 0;
+        return event_put_str(&c->ev, &m->nm, txt, n) ? VG_ENOMEM : 0;
     }
     if (skip_value(c, v))
         return 0;
-    return put(c, m->field, v);
+    return put(c, &m->nm, v);
 }
 
 static int act_pay_proto(struct ctip *c, const struct map *m, const struct json_scan_value *v)
@@ -806,10 +973,10 @@ static int act_pay_proto(struct ctip *c, const struct map *m, const struct json_
             return rc;
         const char *slash = memchr(s, '/', n);
         size_t len = slash ? (size_t)(slash - s) : n;
-        if (len && event_set_str(&c->ev, "protocol.application", s, len))
+        if (len && event_put_str(&c->ev, &names.protocol_app, s, len))
             return VG_ENOMEM;
     }
-    return put(c, m->field, v);
+    return put(c, &m->nm, v);
 }
 
 /* After the payload: Payload.domain names the destination unless it only
@@ -817,6 +984,7 @@ static int act_pay_proto(struct ctip *c, const struct map *m, const struct json_
 static int finish_domain(struct ctip *c)
 {
     const struct json_scan_value *d = &c->domain;
+    const struct ev_field *ok;
     const char *s;
     size_t n;
     int rc;
@@ -830,10 +998,10 @@ static int finish_domain(struct ctip *c)
             return rc;
         if (c->have_server_ip && json_scan_str_eq(&c->server_ip, s, n))
             return 0;
-        if (field_ok(c, "destination.fqdn", s, n))
-            return event_set_str(&c->ev, "destination.fqdn", s, n) ? VG_ENOMEM : 0;
+        if ((ok = field_ok(c, &names.dest_fqdn, s, n)))
+            return put_ok(c, &names.dest_fqdn, ok);
     }
-    return put(c, "extra.payload.domain", d);
+    return put(c, &names.payload_domain, d);
 }
 
 /* Interflow hostname: kept only when it is a valid FQDN other than the
@@ -841,6 +1009,7 @@ static int finish_domain(struct ctip *c)
 static int finish_if_host(struct ctip *c)
 {
     const struct json_scan_value *h = &c->if_host;
+    const struct ev_field *ok;
     const char *s;
     size_t n;
     int rc;
@@ -850,9 +1019,9 @@ static int finish_if_host(struct ctip *c)
         return rc;
     if (c->have_if_dst && json_scan_str_eq(&c->if_dst, s, n))
         return 0;
-    if (!field_ok(c, "destination.fqdn", s, n))
+    if (!(ok = field_ok(c, &names.dest_fqdn, s, n)))
         return 0;
-    return event_set_str(&c->ev, "destination.fqdn", s, n) ? VG_ENOMEM : 0;
+    return put_ok(c, &names.dest_fqdn, ok);
 }
 
 static int act_if_dstip(struct ctip *c, const struct map *m, const struct json_scan_value *v)
@@ -865,13 +1034,13 @@ static int act_if_dstip(struct ctip *c, const struct map *m, const struct json_s
     if (skip_value(c, v))
         return 0;
     if (v->type != JSCAN_STRING)
-        return put(c, m->field, v);
+        return put(c, &m->nm, v);
     if ((rc = str_of(c, v, m->key, &s, &n)))
         return rc;
     if (n == 7 && memcmp(s, "0.0.0.0", 7) == 0)
         return 0;
     const char *comma = memchr(s, ',', n); /* "a, a" since 2019-03-14 */
-    return event_set_str(&c->ev, m->field, s, comma ? (size_t)(comma - s) : n) ? VG_ENOMEM : 0;
+    return event_put_str(&c->ev, &m->nm, s, comma ? (size_t)(comma - s) : n) ? VG_ENOMEM : 0;
 }
 
 /* additionalmetadata of [], [""], ["null"] or [null] means nothing. */
@@ -893,7 +1062,7 @@ static int act_if_meta(struct ctip *c, const struct map *m, const struct json_sc
     }
     if (skip_value(c, v))
         return 0;
-    return put(c, m->field, v);
+    return put(c, &m->nm, v);
 }
 
 static int act_if_threat(struct ctip *c, const struct json_scan_value *v)
@@ -919,9 +1088,9 @@ struct walk {
     size_t hint;      /* where the next key probably is: feeds keep order */
 };
 
-static int member(struct ctip *c, struct json_scan_iter *it, const struct map *table,
-                  const char *prefix, struct walk *w, const struct json_scan_value *k,
-                  struct json_scan_value *v);
+CTIP_INLINE int member(struct ctip *c, struct json_scan_iter *it, const struct map *table,
+                       const char *prefix, struct walk *w, const struct json_scan_value *k,
+                       struct json_scan_value *v);
 
 /* Map every member of the object it walks; a payload object ends with the
  * Payload.domain decision. */
@@ -943,17 +1112,31 @@ static int walk_members(struct ctip *c, struct json_scan_iter *it, const struct 
     return payload ? finish_domain(c) : 0;
 }
 
-/* A decoded payload that is a JSON object: validated first, as text that
- * merely looks like JSON must stay text, then walked. */
+/* A decoded payload that is a JSON object is walked (*walked = 1); text
+ * that merely looks like JSON must stay text (*walked = 0).  One pass: the
+ * walk validates as it goes, and what it set is taken back when the text
+ * turns out not to be JSON.  A walk that stops at a rejected value has not
+ * seen the rest, so only then is the whole text checked: if it is JSON,
+ * the rejection stands.  (Only the event's fields need restoring: the
+ * payload state in struct ctip is reset when a walk starts and read only
+ * inside one.) */
 static int walk_payload_doc(struct ctip *c, const char *p, size_t n, int *walked)
 {
     struct json_scan_iter it;
+    int rc;
     *walked = 0;
-    if (!starts_object(p, n) || json_scan_check(p, n, CTIP_MAX_DEPTH, NULL, NULL) != 0)
+    if (!starts_object(p, n))
         return 0;
-    *walked = 1;
+    if ((rc = event_save(&c->ev, &c->saved)))
+        return rc;
     json_scan_open(&it, p, n, CTIP_MAX_DEPTH, NULL);
-    return walk_members(c, &it, payload_map, "extra.payload.", 1);
+    rc = walk_members(c, &it, payload_map, "extra.payload.", 1);
+    if (rc == CTIP_REJECT && json_scan_check(p, n, CTIP_MAX_DEPTH, NULL, NULL) != 0) {
+        event_restore(&c->ev, &c->saved);
+        return 0;
+    }
+    *walked = 1;
+    return rc;
 }
 
 /* Payload: base64 of JSON (walk it), base64 of text, JSON itself, or text. */
@@ -969,38 +1152,38 @@ static int act_payload(struct ctip *c, const struct map *m, const struct json_sc
         return walk_members(c, &it, payload_map, "extra.payload.", 1);
     }
     if (v->type != JSCAN_STRING)
-        return skip_value(c, v) ? 0 : put(c, m->field, v);
+        return skip_value(c, v) ? 0 : put(c, &m->nm, v);
     if (skip_value(c, v) || json_scan_str_eq(v, "AA==", 4)) /* AA== is a NUL byte */
         return 0;
     if (json_scan_str_get(v, &c->ev.arena, &s, &n))
         return VG_ENOMEM;
-    unsigned char *d = vg_arena_alloc(&c->ev.arena, n / 4 * 3 + 1);
+    unsigned char *d = vg_arena_alloc(&c->ev.arena, n / 4 * 3 + 4);
     if (!d)
         return VG_ENOMEM;
-    long dn = b64_decode(s, n, d);
+    long dn = b64_decode(s, n, d, c->simd);
     if (dn >= 0) {
         if ((rc = walk_payload_doc(c, (const char *)d, (size_t)dn, &walked)) || walked)
             return rc;
         if (dn > 0 && json_scan_utf8_valid((const char *)d, (size_t)dn) &&
             !format_is_binary((const char *)d, (size_t)dn))
-            return event_set_str(&c->ev, m->field, (const char *)d, (size_t)dn) ? VG_ENOMEM : 0;
+            return event_put_str(&c->ev, &m->nm, (const char *)d, (size_t)dn) ? VG_ENOMEM : 0;
     } else if ((rc = walk_payload_doc(c, s, n, &walked)) || walked) {
         return rc;
     }
     if (memchr(s, '\0', n))
         return why(c, "Payload: NUL character (\\u0000) in the value");
-    return event_set_str(&c->ev, m->field, s, n) ? VG_ENOMEM : 0;
+    return event_put_str(&c->ev, &m->nm, s, n) ? VG_ENOMEM : 0;
 }
 
 static int apply(struct ctip *c, const struct map *m, const struct json_scan_value *v)
 {
     switch (m->act) {
     case A_SET:
-        return skip_value(c, v) ? 0 : put(c, m->field, v);
+        return skip_value(c, v) ? 0 : put(c, &m->nm, v);
     case A_IGNORE:
         return 0;
     case A_FEED:
-        return c->opt->feed_name || skip_value(c, v) ? 0 : put(c, m->field, v);
+        return c->opt->feed_name || skip_value(c, v) ? 0 : put(c, &m->nm, v);
     case A_NT_TIME:
         return act_nt_time(c, v);
     case A_TEXT_TIME:
@@ -1010,7 +1193,7 @@ static int apply(struct ctip *c, const struct map *m, const struct json_scan_val
     case A_CONF_NUM:
         /* IntelMQ: report accuracy (100) * confidence / 100, in doubles */
         if (v->type == JSCAN_INT || v->type == JSCAN_FLOAT)
-            return event_set_float(&c->ev, m->field, 100.0 * v->f / 100.0) ? VG_ENOMEM : 0;
+            return event_put_float(&c->ev, &m->nm, 100.0 * v->f / 100.0) ? VG_ENOMEM : 0;
         return 0;
     case A_TLP:
         return act_tlp(c, m, v);
@@ -1037,7 +1220,7 @@ static int apply(struct ctip *c, const struct map *m, const struct json_scan_val
     case A_PAY_SRVIP:
         c->server_ip = *v;
         c->have_server_ip = 1;
-        return skip_value(c, v) ? 0 : put(c, m->field, v);
+        return skip_value(c, v) ? 0 : put(c, &m->nm, v);
     case A_IF_DSTIP:
         return act_if_dstip(c, m, v);
     case A_IF_HOST:
@@ -1073,15 +1256,31 @@ static void forget(struct ctip *c, const struct map *m)
     }
 }
 
-/* memcmp for short keys, inline: 8 bytes at a time, then the tail. */
-static int same_bytes(const char *a, const char *b, size_t n)
+/* memcmp for short keys, inline: 8 bytes at a time, the tail as one
+ * (overlapping) word. */
+CTIP_INLINE int same_bytes(const char *a, const char *b, size_t n)
 {
-    for (; n >= 8; a += 8, b += 8, n -= 8) {
-        uint64_t x, y;
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        if (x != y)
+    uint64_t x, y;
+    if (n >= 8) {
+        for (; n > 8; a += 8, b += 8, n -= 8) {
+            memcpy(&x, a, 8);
+            memcpy(&y, b, 8);
+            if (x != y)
+                return 0;
+        }
+        memcpy(&x, a + n - 8, 8); /* n is 1..8: the last 8 bytes */
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        uint32_t u, w;
+        memcpy(&u, a, 4);
+        memcpy(&w, b, 4);
+        if (u != w)
             return 0;
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&w, b + n - 4, 4);
+        return u == w;
     }
     for (; n; a++, b++, n--)
         if (*a != *b)
@@ -1111,9 +1310,11 @@ found:
 /* One member of a record or of a nested object (it walks it, lazily: an
  * object we flatten is walked in the same pass, any other container is
  * scanned for its span first). */
-static int member(struct ctip *c, struct json_scan_iter *it, const struct map *table,
-                  const char *prefix, struct walk *w, const struct json_scan_value *k,
-                  struct json_scan_value *v)
+static __attribute__((noinline)) int member_any(struct ctip *c, struct json_scan_iter *it,
+                                                const struct map *table, const char *prefix,
+                                                struct walk *w,
+                                                const struct json_scan_value *k,
+                                                struct json_scan_value *v)
 {
     static const struct map none[] = {MEND};
     char kbuf[CTIP_NAME_MAX], pbuf[CTIP_NAME_MAX];
@@ -1152,6 +1353,34 @@ static int member(struct ctip *c, struct json_scan_iter *it, const struct map *t
     if (m)
         return apply(c, m, v);
     return put_unknown(c, prefix ? prefix : "extra.", ks, kn, v);
+}
+
+/* member() for the usual case inline: a plain key, the one the table
+ * expects next (w->hint), met for the first time, with a scalar value. */
+CTIP_INLINE int member(struct ctip *c, struct json_scan_iter *it, const struct map *table,
+                       const char *prefix, struct walk *w, const struct json_scan_value *k,
+                       struct json_scan_value *v)
+{
+    const struct map *m = table + w->hint;
+    if (!k->escaped && v->type < JSCAN_ARRAY && m->key && m->klen == k->str_len &&
+        same_bytes(m->key, k->str, k->str_len)) {
+        size_t idx = w->hint;
+        uint64_t bit = UINT64_C(1) << (idx % 64);
+        if (!(w->seen[idx / 64] & bit)) {
+            w->seen[idx / 64] |= bit;
+            w->hint = idx + 1;
+            if (m->act != A_SET)
+                return apply(c, m, v);
+            if (skip_value(c, v))
+                return 0;
+            /* put(), for the plain string most members hold */
+            if (v->type == JSCAN_STRING && !v->escaped && m->nm.def &&
+                event_put_str(&c->ev, &m->nm, v->str, v->str_len) == 0)
+                return 0;
+            return put(c, &m->nm, v);
+        }
+    }
+    return member_any(c, it, table, prefix, w, k, v);
 }
 
 static void record_reset(struct ctip *c, int interflow)
@@ -1203,9 +1432,11 @@ static int map_record(struct ctip *c, struct json_scan_iter *it, int interflow)
         if (!c->have_time)
             return why(c, "no DateTimeReceivedUtc: vigil takes time.source only from it");
     }
-    if (c->opt->feed_name && event_set_cstr(&c->ev, "feed.name", c->opt->feed_name))
+    if (c->opt->feed_name && event_put_str(&c->ev, &names.feed_name, c->opt->feed_name,
+                                           strlen(c->opt->feed_name)))
         return why(c, "cannot set feed.name");
-    if (event_set_cstr(&c->ev, "classification.type", "infected-system"))
+    /* in the vocabulary: validation has nothing to check */
+    if (event_put_canonical(&c->ev, &names.class_type, "infected-system", 15))
         return VG_ENOMEM;
     return 0;
 }
@@ -1431,13 +1662,20 @@ static int py_dumps(struct ctip *c, struct vg_buf *b, const struct json_scan_val
 
 /* ---- records --------------------------------------------------------------- */
 
+/* raw, encoded straight into the event's arena (unless the caller asked
+ * for no raw: opt->no_raw). */
 static int set_raw(struct ctip *c, const char *p, size_t n)
 {
-    vg_buf_reset(&c->b64);
-    if (vg_buf_reserve(&c->b64, (n + 2) / 3 * 4))
+    if (c->opt->no_raw)
+        return 0;
+    size_t len = (n + 2) / 3 * 4;
+    char *out = event_put_str_buf(&c->ev, &names.raw, len);
+    if (!out)
         return VG_ENOMEM;
-    c->b64.len = b64_encode((const unsigned char *)p, n, c->b64.data, c->simd);
-    return event_set_str(&c->ev, "raw", c->b64.data, c->b64.len) ? VG_ENOMEM : 0;
+    /* the SIMD encoder stores 16 bytes per 12 it reads: it stops 4 short
+     * of the end of its input, so it never writes past len either */
+    b64_encode((const unsigned char *)p, n, out, c->simd);
+    return 0;
 }
 
 static int reject(struct ctip *c, const struct format_record *rec, const char *reason)
@@ -1598,6 +1836,28 @@ static int interflow_doc(struct ctip *c, struct vg_input *in, struct vg_err *err
 
 /* ---- the driver ------------------------------------------------------------ */
 
+static void tables_init(void)
+{
+    b64_init();
+    names_resolve(source_info_map);
+    names_resolve(dest_info_map);
+    names_resolve(http_info_map);
+    names_resolve(custom_info_map);
+    names_resolve(signatures_map);
+    names_resolve(payload_map);
+    names_resolve(azure_map);
+    names_resolve(interflow_map);
+    name_resolve(&names.time_source, "time.source");
+    name_resolve(&names.feed_accuracy, "feed.accuracy");
+    name_resolve(&names.feed_name, "feed.name");
+    name_resolve(&names.class_type, "classification.type");
+    name_resolve(&names.protocol_app, "protocol.application");
+    name_resolve(&names.dest_fqdn, "destination.fqdn");
+    name_resolve(&names.raw, "raw");
+    name_resolve(&names.threat_confidence, "extra.threat_confidence");
+    name_resolve(&names.payload_domain, "extra.payload.domain");
+}
+
 static int detect(const char *name, const char *head, size_t len)
 {
     static const char *azure[] = {"\"DataFeed\"", "\"ThreatCode\"", "\"SourcedFrom\"",
@@ -1628,7 +1888,7 @@ static int detect(const char *name, const char *head, size_t len)
 static int parse(struct vg_input *in, const struct format_options *opt,
                  const struct format_sink *sink, struct vg_err *err)
 {
-    static const struct format_options none = {NULL, NULL, NULL};
+    static const struct format_options none = {NULL, NULL, NULL, 0};
     struct ctip *c = calloc(1, sizeof *c);
     const char *head;
     size_t hn, k = 0;
@@ -1637,8 +1897,8 @@ static int parse(struct vg_input *in, const struct format_options *opt,
     static pthread_once_t tables = PTHREAD_ONCE_INIT;
     if (!c)
         return vg_err_set(err, VG_ENOMEM, "out of memory");
-    pthread_once(&tables, b64_init);
-    c->simd = b64_have_ssse3 && !getenv("VIGIL_NO_SIMD");
+    pthread_once(&tables, tables_init);
+    c->simd = getenv("VIGIL_NO_SIMD") ? 0 : b64_simd_level;
     c->opt = opt ? opt : &none;
     c->sink = sink;
     c->file = vg_input_name(in);
@@ -1669,8 +1929,8 @@ out:
     event_free(&c->probe);
     vg_buf_free(&c->tmp);
     vg_buf_free(&c->py);
-    vg_buf_free(&c->b64);
     vg_buf_free(&c->stack);
+    vg_buf_free(&c->saved);
     free(c);
     return rc;
 }

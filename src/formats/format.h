@@ -40,6 +40,10 @@ struct format_options {
     const char *report;      /* shadowserver: report type override, or NULL */
     const char *schema_path; /* shadowserver: schema JSON, or NULL = search */
     const char *feed_name;   /* override feed.name, or NULL */
+    int no_raw;              /* 1: do not build IntelMQ's "raw" field (the
+                                base64 of the record): the ingest pipeline
+                                archives raw lines itself; `vigil parse`
+                                keeps raw, as IntelMQ does */
 };
 
 struct format_driver {

@@ -20,11 +20,17 @@
  *
  * Speed.  Most of a threat-feed line is string bytes, so the string loop
  * tests 16 bytes at a time with SSE2 (one signed compare catches both
- * control characters and non-ASCII bytes) and drops to byte-wise work only
- * at a quote, a backslash, a control or a non-ASCII byte.  Numbers take
- * Clinger's fast path (an exact mantissa below 2^53 times an exact power of
- * ten below 1e22 is correctly rounded by one IEEE operation) and fall back
- * to strtod on a normalised, locale-independent copy otherwise.
+ * control characters and non-ASCII bytes) and drops to byte-wise work
+ * (out of line) only at a backslash, a control or a non-ASCII byte.  The
+ * member feeds write most — compact "key":"value" or "key":number — takes
+ * a fast path (member_fast) that finds the key's and often the value's
+ * closing quote in one 32-byte mask and fills exactly what the general
+ * path would; anything else, errors included, goes the general way.
+ * Integer digits are read eight at a time (SWAR) while eight remain.
+ * Numbers take Clinger's fast path (an exact mantissa below 2^53 times an
+ * exact power of ten below 1e22 is correctly rounded by one IEEE
+ * operation) and fall back to strtod on a normalised, locale-independent
+ * copy otherwise.
  */
 #include "formats/json_scan.h"
 
@@ -64,7 +70,7 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static const char *skip_ws(const char *p, const char *end)
+static inline const char *skip_ws(const char *p, const char *end)
 {
     while (p < end && (unsigned char)*p <= ' ' &&
            (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
@@ -170,39 +176,57 @@ static long hex4(const char *p, const char *end)
     return v;
 }
 
-/* L->p at the opening quote.  Validates the string; fills v when given.
- * An object key may not hold \u0000 (jansson's limit, and C code that
- * builds names from keys should never meet a NUL). */
-static int lex_string(struct lex *L, struct json_scan_value *v, int is_key)
+/* The first byte at or after p (before end) that is not plain string
+ * content: a quote, a backslash, a control or a non-ASCII byte; end if
+ * none. */
+static inline const char *str_special(const char *p, const char *end)
 {
-    const char *start = L->p, *p = start + 1, *end = L->end;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i bslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    while (end - p >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i hit = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+            _mm_cmplt_epi8(x, space)); /* signed: < 0x20 or >= 0x80 */
+        int m = _mm_movemask_epi8(hit);
+        if (m)
+            return p + __builtin_ctz((unsigned)m);
+        p += 16;
+    }
+#endif
+    while (p < end && str_plain[(unsigned char)*p])
+        p++;
+    return p;
+}
+
+#if defined(__SSE2__)
+/* A bit for each of the 32 bytes at p that str_special stops at. */
+static inline uint64_t specials32(const char *p)
+{
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i bslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+    __m128i ha = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, quote), _mm_cmpeq_epi8(a, bslash)),
+                              _mm_cmplt_epi8(a, space));
+    __m128i hb = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, quote), _mm_cmpeq_epi8(b, bslash)),
+                              _mm_cmplt_epi8(b, space));
+    return (uint64_t)(unsigned)_mm_movemask_epi8(ha) |
+           (uint64_t)(unsigned)_mm_movemask_epi8(hb) << 16;
+}
+#endif
+
+/* The rest of lex_string from p, the first special byte: escapes,
+ * non-ASCII bytes, errors.  Out of line: most strings have none. */
+static __attribute__((noinline)) int lex_string_slow(struct lex *L, struct json_scan_value *v,
+                                                     int is_key, const char *p)
+{
+    const char *start = L->p, *end = L->end;
     int escaped = 0;
     for (;;) {
-#if defined(__SSE2__)
-        const __m128i quote = _mm_set1_epi8('"');
-        const __m128i bslash = _mm_set1_epi8('\\');
-        const __m128i space = _mm_set1_epi8(0x20);
-        for (;;) {
-            if (end - p < 16) {
-                while (p < end && str_plain[(unsigned char)*p])
-                    p++;
-                break;
-            }
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-            __m128i hit = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
-                _mm_cmplt_epi8(x, space)); /* signed: < 0x20 or >= 0x80 */
-            int m = _mm_movemask_epi8(hit);
-            if (m) {
-                p += __builtin_ctz((unsigned)m);
-                break;
-            }
-            p += 16;
-        }
-#else
-        while (p < end && str_plain[(unsigned char)*p])
-            p++;
-#endif
         if (p >= end)
             return lex_fail(L, start, VG_EPARSE, "unterminated string");
         unsigned char c = (unsigned char)*p;
@@ -249,12 +273,33 @@ static int lex_string(struct lex *L, struct json_scan_value *v, int is_key)
                 return lex_fail(L, p, VG_EPARSE, "invalid UTF-8 in string");
             p += k;
         }
+        p = str_special(p, end);
     }
     if (v) {
         v->type = JSCAN_STRING;
         v->str = start + 1;
         v->str_len = (size_t)(p - start - 1);
         v->escaped = escaped;
+    }
+    L->p = p + 1;
+    return 0;
+}
+
+/* L->p at the opening quote.  Validates the string; fills v when given.
+ * An object key may not hold \u0000 (jansson's limit, and C code that
+ * builds names from keys should never meet a NUL).  The common string —
+ * plain ASCII up to its closing quote — is handled inline. */
+static inline int lex_string(struct lex *L, struct json_scan_value *v, int is_key)
+{
+    const char *start = L->p;
+    const char *p = str_special(start + 1, L->end);
+    if (p >= L->end || *p != '"')
+        return lex_string_slow(L, v, is_key, p);
+    if (v) {
+        v->type = JSCAN_STRING;
+        v->str = start + 1;
+        v->str_len = (size_t)(p - start - 1);
+        v->escaped = 0;
     }
     L->p = p + 1;
     return 0;
@@ -307,6 +352,50 @@ static double slow_decimal(const char *ip, const char *ie, const char *fp,
     return strtod(buf, NULL);
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* 1 when the 8 bytes of w are all ASCII digits. */
+static inline int all_digits8(uint64_t w)
+{
+    return ((w & UINT64_C(0xf0f0f0f0f0f0f0f0)) |
+            (((w + UINT64_C(0x0606060606060606)) & UINT64_C(0xf0f0f0f0f0f0f0f0)) >> 4)) ==
+           UINT64_C(0x3333333333333333);
+}
+
+/* The value of 8 ASCII digits loaded little-endian (the first digit in the
+ * low byte): pairs, then quads, then the whole, by multiply-adds. */
+static inline uint64_t digits8(uint64_t w)
+{
+    w -= UINT64_C(0x3030303030303030);
+    w = (w * 10) + (w >> 8);
+    w = (((w & UINT64_C(0x000000ff000000ff)) * (100 + (UINT64_C(1000000) << 32))) +
+         (((w >> 16) & UINT64_C(0x000000ff000000ff)) * (1 + (UINT64_C(10000) << 32)))) >>
+        32;
+    return w & 0xffffffffu;
+}
+#endif
+
+/* The digits from p (before end): *u gets their value (wrapping beyond 19
+ * digits); returns the first byte after them. */
+static inline const char *digits_value(const char *p, const char *end, uint64_t *u)
+{
+    uint64_t v = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* eight digits at a time while there are eight (NT ticks have 18) */
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        if (!all_digits8(w))
+            break;
+        v = v * 100000000u + digits8(w);
+        p += 8;
+    }
+#endif
+    while (p < end && is_digit(*p))
+        v = v * 10 + (uint64_t)(*p++ - '0');
+    *u = v;
+    return p;
+}
+
 /* L->p at '-' or a digit. */
 static int lex_number(struct lex *L, struct json_scan_value *v)
 {
@@ -319,13 +408,13 @@ static int lex_number(struct lex *L, struct json_scan_value *v)
     if (p >= end || !is_digit(*p))
         return lex_fail(L, start, VG_EPARSE, "invalid number");
     const char *ip = p;
+    uint64_t u = 0; /* the integer digits' value; wraps beyond 19 digits */
     if (*p == '0') {
         p++;
         if (p < end && is_digit(*p))
             return lex_fail(L, start, VG_EPARSE, "leading zero in number");
     } else {
-        while (p < end && is_digit(*p))
-            p++;
+        p = digits_value(p, end, &u);
     }
     const char *ie = p, *fp = NULL, *fe = NULL;
     int is_float = 0;
@@ -358,11 +447,8 @@ static int lex_number(struct lex *L, struct json_scan_value *v)
     }
     if (!is_float) {
         size_t nd = (size_t)(ie - ip);
-        uint64_t u = 0;
         if (nd > 19)
             return lex_fail(L, start, VG_EPARSE, "integer out of range");
-        for (const char *s = ip; s < ie; s++)
-            u = u * 10 + (uint64_t)(*s - '0');
         if (neg) {
             if (u > (uint64_t)INT64_MAX + 1)
                 return lex_fail(L, start, VG_EPARSE, "integer out of range");
@@ -377,19 +463,19 @@ static int lex_number(struct lex *L, struct json_scan_value *v)
         L->p = p;
         return 0;
     }
-    /* Significant digits into a 64-bit mantissa while they fit exactly. */
+    /* Significant digits into a 64-bit mantissa while they fit exactly.
+     * The integer part has no leading zeros (a lone "0" has no significant
+     * digit), so its digits are u, exact while there are at most 19. */
     uint64_t m = 0;
     int nsig = 0, exact = 1;
     int64_t e = exp10;
-    for (const char *s = ip; s < ie; s++) {
-        if (nsig == 0 && *s == '0')
-            continue;
-        if (nsig < 19) {
-            m = m * 10 + (uint64_t)(*s - '0');
-            nsig++;
+    if (*ip != '0') {
+        size_t nd = (size_t)(ie - ip);
+        if (nd <= 19) {
+            m = u;
+            nsig = (int)nd;
         } else {
             exact = 0;
-            break;
         }
     }
     for (const char *s = fp; exact && s && s < fe; s++) {
@@ -431,7 +517,7 @@ static int lex_literal(struct lex *L, const char *word, size_t n,
     return 0;
 }
 
-static int lex_scalar(struct lex *L, struct json_scan_value *v)
+static inline int lex_scalar(struct lex *L, struct json_scan_value *v)
 {
     switch (*L->p) {
     case '"': return lex_string(L, v, 0);
@@ -694,7 +780,7 @@ static int iter_skip_pending(struct json_scan_iter *it, struct lex *L)
 }
 
 /* lex_value, except that a lazy iterator leaves a container unscanned. */
-static int iter_value(struct json_scan_iter *it, struct lex *L, struct json_scan_value *v)
+static inline int iter_value(struct json_scan_iter *it, struct lex *L, struct json_scan_value *v)
 {
     const char *start = L->p;
     if (it->lazy && start < L->end && (*start == '{' || *start == '[')) {
@@ -760,15 +846,122 @@ static int iter_next_at(struct json_scan_iter *it, struct lex *L, char kind, con
     return 1;
 }
 
-int json_scan_object_next(struct json_scan_iter *it, struct json_scan_value *key,
-                          struct json_scan_value *val, struct vg_err *err)
+/* The member the feeds write most: compact ("key":"value", "key":123,
+ * no whitespace), plain ASCII key and string value.  Returns 1 with *key
+ * and *val set exactly as the general path would set them, or 0 without
+ * touching anything (the general path then takes the member, errors
+ * included). */
+static inline __attribute__((always_inline)) int member_fast(struct json_scan_iter *it,
+                                                            struct json_scan_value *key,
+                                                            struct json_scan_value *val)
+{
+    const char *p = it->p, *end = it->end, *q, *v, *r;
+    if (it->pending || it->kind != '{' || it->depth >= it->max_depth)
+        return 0;
+    if (it->state == 1) {
+        if (p >= end || *p != ',')
+            return 0;
+        p++;
+    } else if (it->state != 0) {
+        return 0;
+    }
+    if (p >= end || *p != '"')
+        return 0;
+#if defined(__SSE2__)
+    uint64_t m = 0; /* special bytes of the 32 after the key's quote */
+    if (end - p > 32) {
+        m = specials32(p + 1);
+        q = m ? p + 1 + __builtin_ctzll(m) : str_special(p + 33, end);
+    } else {
+        q = str_special(p + 1, end);
+    }
+#else
+    q = str_special(p + 1, end);
+#endif
+    if (end - q < 3 || q[0] != '"' || q[1] != ':')
+        return 0;
+    v = q + 2;
+    if (*v == '"') {
+#if defined(__SSE2__)
+        /* the value's closing quote is often in the same 32 bytes */
+        size_t at = (size_t)(v + 1 - (p + 1));
+        if (m && at < 32 && (m >> at))
+            r = v + 1 + __builtin_ctzll(m >> at);
+        else if (m && at < 32)
+            r = str_special(p + 33, end);
+        else
+            r = str_special(v + 1, end);
+#else
+        r = str_special(v + 1, end);
+#endif
+        if (r >= end || *r != '"')
+            return 0;
+        val->type = JSCAN_STRING;
+        val->str = v + 1;
+        val->str_len = (size_t)(r - v - 1);
+        val->escaped = 0;
+        r++;
+    } else if ((*v >= '0' && *v <= '9') || *v == '-') {
+        uint64_t u;
+        /* a plain integer that cannot overflow (NT ticks have 18 digits)
+         * needs none of lex_number's cases */
+        if (*v != '0' && *v != '-' && (r = digits_value(v, end, &u)) - v <= 18 &&
+            (r >= end || (*r != '.' && *r != 'e' && *r != 'E'))) {
+            val->type = JSCAN_INT;
+            val->i = (int64_t)u;
+            val->f = (double)val->i;
+        } else {
+            struct lex L = {it->doc, v, end, it->max_depth, NULL, 0};
+            if (lex_number(&L, val))
+                return 0;
+            r = L.p;
+        }
+    } else {
+        return 0;
+    }
+    key->type = JSCAN_STRING;
+    key->str = p + 1;
+    key->str_len = (size_t)(q - p - 1);
+    key->escaped = 0;
+    key->depth = it->depth + 1;
+    key->raw = p;
+    key->raw_len = (size_t)(q + 1 - p);
+    key->offset = (size_t)(p - it->doc);
+    val->depth = it->depth + 1;
+    val->raw = v;
+    val->raw_len = (size_t)(r - v);
+    val->offset = (size_t)(v - it->doc);
+    it->p = r;
+    it->state = 1;
+    return 1;
+}
+
+/* json_scan_object_next for every member member_fast does not take. */
+static __attribute__((noinline)) int object_next_general(struct json_scan_iter *it,
+                                                         struct json_scan_value *key,
+                                                         struct json_scan_value *val,
+                                                         struct vg_err *err)
 {
     struct lex L = {it->doc, it->p, it->end, it->max_depth, err, 0};
-    const char *p;
-    int rc = iter_next_at(it, &L, '{', &p);
-    if (rc <= 0)
-        return rc;
-    if (p >= it->end || *p != '"')
+    const char *p, *end = it->end;
+    int rc;
+    if (it->state == 2)
+        return 0;
+    if (it->kind != '{')
+        return vg_err_set(err, VG_EINVAL, "JSON: not an object");
+    if (it->pending && (rc = iter_skip_pending(it, &L)))
+        return iter_fail(it, &L, rc);
+    p = skip_ws(it->p, end);
+    if (p >= end)
+        return iter_fail(it, &L, lex_unexpected(&L, p, "',' or '}'"));
+    if (*p == '}')
+        return (rc = iter_close(it, &L, p)) ? iter_fail(it, &L, rc) : 0;
+    if (it->state == 1) {
+        if (*p != ',')
+            return iter_fail(it, &L, lex_unexpected(&L, p, "',' or '}'"));
+        p = skip_ws(p + 1, end);
+    }
+    if (p >= end || *p != '"')
         return iter_fail(it, &L, lex_unexpected(&L, p, "a string (object key)"));
     L.p = p;
     if ((rc = lex_string(&L, key, 1)))
@@ -777,10 +970,10 @@ int json_scan_object_next(struct json_scan_iter *it, struct json_scan_value *key
     key->raw = p;
     key->raw_len = (size_t)(L.p - p);
     key->offset = (size_t)(p - it->doc);
-    p = skip_ws(L.p, it->end);
-    if (p >= it->end || *p != ':')
+    p = skip_ws(L.p, end);
+    if (p >= end || *p != ':')
         return iter_fail(it, &L, lex_unexpected(&L, p, "':' after object key"));
-    L.p = skip_ws(p + 1, it->end);
+    L.p = skip_ws(p + 1, end);
     if ((rc = iter_value(it, &L, val)))
         return iter_fail(it, &L, rc);
     it->p = L.p;
@@ -788,11 +981,21 @@ int json_scan_object_next(struct json_scan_iter *it, struct json_scan_value *key
     return 1;
 }
 
+/* The hot loop of every driver: the common member inline (member_fast),
+ * the rest out of line. */
+int json_scan_object_next(struct json_scan_iter *it, struct json_scan_value *key,
+                          struct json_scan_value *val, struct vg_err *err)
+{
+    if (member_fast(it, key, val))
+        return 1;
+    return object_next_general(it, key, val, err);
+}
+
 int json_scan_array_next(struct json_scan_iter *it, struct json_scan_value *val,
                          struct vg_err *err)
 {
     struct lex L = {it->doc, it->p, it->end, it->max_depth, err, 0};
-    const char *p;
+    const char *p = NULL; /* set when iter_next_at returns 1 */
     int rc = iter_next_at(it, &L, '[', &p);
     if (rc <= 0)
         return rc;

@@ -23,7 +23,8 @@
  *     and, when invalid, leave the column for extra; unknown keys land under
  *     extra.<key>; a conversion that yields nothing drops the column;
  *   - constant fields (classification ...) overwrite;
- *   - raw = base64(header line + "\n" + record);
+ *   - raw = base64(header line + "\n" + record), unless
+ *     format_options.no_raw asks for none;
  *   - every column no item consumed and that is not empty -> extra.<column>.
  * vigil adds, as the landscape needs it: malware.name is the infection
  * column, or family where infection is empty, when the mapping gave none.
@@ -722,6 +723,29 @@ static int known_valid(const struct ss_item *it, const struct val *v)
     }
 }
 
+/* raw = base64(header line + "\n" + record), as IntelMQ's recover_line. */
+static int set_raw(struct ss_ctx *c, struct event *ev, struct vg_err *why)
+{
+    int rc;
+    size_t rn = c->rec.len;
+    while (rn && (c->rec.data[rn - 1] == '\n' || c->rec.data[rn - 1] == '\r'))
+        rn--;
+    /* the header's whole 3-byte groups are encoded once per file (hdr_b64);
+     * the 0-2 bytes left over lead this record's bytes */
+    vg_buf_reset(&c->tmp);
+    vg_buf_reset(&c->b64);
+    if (vg_buf_append(&c->tmp, c->hdr_tail, c->hdr_tail_n) ||
+        vg_buf_append(&c->tmp, c->rec.data, rn) ||
+        vg_buf_append(&c->b64, c->hdr_b64.data, c->hdr_b64.len) ||
+        vg_buf_reserve(&c->b64, B64_LEN(c->tmp.len) + 1))
+        return vg_err_set(why, VG_ENOMEM, "out of memory");
+    c->b64.len += b64_encode((const unsigned char *)c->tmp.data, c->tmp.len,
+                             c->b64.data + c->b64.len);
+    if ((rc = event_set_str(ev, "raw", c->b64.data, c->b64.len)))
+        return vg_err_set(why, rc, "cannot set raw");
+    return 0;
+}
+
 static int map_record(struct ss_ctx *c, struct vg_err *why)
 {
     const struct ss_report *r = c->report;
@@ -807,23 +831,10 @@ static int map_record(struct ss_ctx *c, struct vg_err *why)
             }
         }
     }
-    /* raw: the header line and this record, as IntelMQ's recover_line */
-    size_t rn = c->rec.len;
-    while (rn && (c->rec.data[rn - 1] == '\n' || c->rec.data[rn - 1] == '\r'))
-        rn--;
-    /* the header's whole 3-byte groups are encoded once per file (hdr_b64);
-     * the 0-2 bytes left over lead this record's bytes */
-    vg_buf_reset(&c->tmp);
-    vg_buf_reset(&c->b64);
-    if (vg_buf_append(&c->tmp, c->hdr_tail, c->hdr_tail_n) ||
-        vg_buf_append(&c->tmp, c->rec.data, rn) ||
-        vg_buf_append(&c->b64, c->hdr_b64.data, c->hdr_b64.len) ||
-        vg_buf_reserve(&c->b64, B64_LEN(c->tmp.len) + 1))
-        return vg_err_set(why, VG_ENOMEM, "out of memory");
-    c->b64.len += b64_encode((const unsigned char *)c->tmp.data, c->tmp.len,
-                             c->b64.data + c->b64.len);
-    if ((rc = event_set_str(ev, "raw", c->b64.data, c->b64.len)))
-        return vg_err_set(why, rc, "cannot set raw");
+    /* raw: the header line and this record, as IntelMQ's recover_line
+     * (unless the caller archives records itself: no_raw) */
+    if (!(c->opt && c->opt->no_raw) && (rc = set_raw(c, ev, why)))
+        return rc;
     /* whatever no item consumed */
     for (size_t k = 0; k < c->ncols; k++) {
         if (!c->pending[k] || c->flen[k] == 0 || !c->extra_names[k])

@@ -4,10 +4,13 @@
  * The SQL text is assembled only from fixed fragments chosen by enum; every
  * value from the caller (days, country, limit) is a bound parameter.
  * Distinct-address counts use COUNT(DISTINCT ip) over the selection, which
- * is exact for any period.
+ * is exact for any period.  That SQL is the reference; landscape_run answers
+ * from the daily rollups (rollup.c) whenever they hold every key asked for,
+ * with the same numbers and the same order.
  */
 #include "landscape/landscape.h"
 #include "core/vtime.h"
+#include "landscape/rollup.h"
 #include "enrich/places.h"
 
 #include <ctype.h>
@@ -243,6 +246,14 @@ static int collect_total(void *ctx, int ncol, const struct store_value *v)
 
 int landscape_run(struct store *st, const struct landscape_query *q,
                   struct landscape_result *res, struct vg_err *err)
+{
+    if (landscape_rollup_can(st, q))
+        return landscape_rollup_run(st, q, res, err);
+    return landscape_run_sql(st, q, res, err);
+}
+
+int landscape_run_sql(struct store *st, const struct landscape_query *q,
+                      struct landscape_result *res, struct vg_err *err)
 {
     struct vg_buf sql = VG_BUF_INIT, where = VG_BUF_INIT;
     struct store_value args[12];

@@ -83,9 +83,14 @@ struct landscape_result {
 };
 
 /* Run q; res is initialised here and must be released with
- * landscape_result_free. */
+ * landscape_result_free.  Answers from the daily rollups (rollup.h) when
+ * they can, else from the observations. */
 int landscape_run(struct store *st, const struct landscape_query *q,
                   struct landscape_result *res, struct vg_err *err);
+/* The reference: q over the observations table with COUNT(DISTINCT ip);
+ * same contract.  Slower; tests compare the rollups against it. */
+int landscape_run_sql(struct store *st, const struct landscape_query *q,
+                      struct landscape_result *res, struct vg_err *err);
 void landscape_result_free(struct landscape_result *res);
 
 /* {"rows":[{<keys>..., "ips":N, "events":N}...], "total":{"ips":N,"events":N}}

@@ -7,21 +7,19 @@
  * server) are never blocked by a writer.  Migrations are a list of SQL
  * scripts indexed by PRAGMA user_version; each runs in its own transaction.
  */
-#include "store/store.h"
+#include "store/store_int.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct store {
-    sqlite3 *db;
-    sqlite3_stmt *obs_put, *asn_put, *archive_put, *file_add, *file_finish, *file_exists;
-};
-
-static const char *const migrations[] = {
+static const struct migration {
+    const char *sql;
+    /* a step SQL cannot express, run after sql in the same transaction */
+    int (*fn)(struct store *s, struct vg_err *err);
+} migrations[] = {
     /* 1: the landscape spine */
-    "CREATE TABLE files("
+    {    "CREATE TABLE files("
     "  id INTEGER PRIMARY KEY,"
     "  sha256 TEXT UNIQUE,"
     "  name TEXT NOT NULL, format TEXT NOT NULL, report TEXT,"
@@ -42,17 +40,34 @@ static const char *const migrations[] = {
     "  id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id),"
     "  first_line INTEGER NOT NULL, last_line INTEGER NOT NULL,"
     "  records INTEGER NOT NULL, raw_size INTEGER NOT NULL, data BLOB NOT NULL);"
-    "CREATE INDEX archive_file ON archive(file_id);",
+    "CREATE INDEX archive_file ON archive(file_id);", NULL},
+    /* 2: dense address ids and daily rollups with exact address sets
+     * (store_rollup.c); built here from the observations already stored */
+    {"CREATE TABLE addrs(id INTEGER PRIMARY KEY, ip BLOB NOT NULL UNIQUE);"
+     "CREATE TABLE rollups("
+     "  day INTEGER NOT NULL, type TEXT NOT NULL, family TEXT NOT NULL, feed TEXT NOT NULL,"
+     "  tlp TEXT NOT NULL, asn INTEGER NOT NULL, cc TEXT NOT NULL, region TEXT NOT NULL,"
+     "  events INTEGER NOT NULL, ips BLOB NOT NULL,"
+     "  PRIMARY KEY(day, type, family, feed, tlp, asn, cc, region)) WITHOUT ROWID;"
+     "INSERT INTO addrs(ip) SELECT DISTINCT ip FROM observations ORDER BY ip;",
+     rollup_build},
+    /* 3: rollup slices (one dimension each, store.h) for one-key queries */
+    {"CREATE TABLE rollup_slices("
+     "  dim INTEGER NOT NULL, day INTEGER NOT NULL, type TEXT NOT NULL, family TEXT NOT NULL,"
+     "  feed TEXT NOT NULL, tlp TEXT NOT NULL, asn INTEGER NOT NULL, cc TEXT NOT NULL,"
+     "  region TEXT NOT NULL, events INTEGER NOT NULL, ips BLOB NOT NULL,"
+     "  PRIMARY KEY(dim, day, type, family, feed, tlp, asn, cc, region)) WITHOUT ROWID;",
+     rollup_build_slices},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
-static int db_err(struct store *s, struct vg_err *err, const char *what)
+int store_db_err(struct store *s, struct vg_err *err, const char *what)
 {
     return vg_err_set(err, VG_EDB, "%s: %s", what, s && s->db ? sqlite3_errmsg(s->db) : "no database");
 }
 
-static int exec(struct store *s, const char *sql, struct vg_err *err)
+int store_exec(struct store *s, const char *sql, struct vg_err *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -67,7 +82,7 @@ static int user_version(struct store *s, int *v, struct vg_err *err)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-        return db_err(s, err, "reading schema version");
+        return store_db_err(s, err, "reading schema version");
     *v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_finalize(st);
     return 0;
@@ -84,23 +99,28 @@ static int migrate(struct store *s, struct vg_err *err)
                           v, NMIGRATIONS);
     for (; v < NMIGRATIONS; v++) {
         char pragma[64];
-        if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
+        if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
             return rc;
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
-        if ((rc = exec(s, migrations[v], err)) || (rc = exec(s, pragma, err))) {
-            exec(s, "ROLLBACK", NULL);
+        s->version = v + 1; /* what the step builds for */
+        if ((rc = store_exec(s, migrations[v].sql, err)) ||
+            (migrations[v].fn && (rc = migrations[v].fn(s, err))) ||
+            (rc = store_exec(s, pragma, err))) {
+            store_exec(s, "ROLLBACK", NULL);
+            rollup_discard(s);
             return vg_err_prefix(err, "migrating the schema to version %d", v + 1);
         }
-        if ((rc = exec(s, "COMMIT", err)))
+        if ((rc = store_exec(s, "COMMIT", err)))
             return rc;
     }
+    s->version = v;
     return 0;
 }
 
 static int prepare(struct store *s, sqlite3_stmt **st, const char *sql, struct vg_err *err)
 {
     if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-        return db_err(s, err, "preparing a statement");
+        return store_db_err(s, err, "preparing a statement");
     return 0;
 }
 
@@ -122,12 +142,12 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
     if (mode != STORE_RO) {
         /* a 64 MiB page cache keeps the observation B-tree's upper levels
          * in memory during batched upserts */
-        if ((rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        if ((rc = store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                           "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
                           "PRAGMA foreign_keys=ON;",
                        err)))
             goto fail;
-        if ((rc = migrate(s, err)))
+        if ((rc = migrate(s, err)) || (rc = rollup_init(s, err)))
             goto fail;
         if ((rc = prepare(s, &s->obs_put,
                           "INSERT INTO observations(day,ip,type,family,feed,tlp,asn,cc,region,city,"
@@ -170,6 +190,7 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
             rc = vg_err_set(err, VG_EDB, "database schema version %d is newer than this vigil", v);
             goto fail;
         }
+        s->version = v;
     }
     if ((rc = prepare(s, &s->file_exists,
                       "SELECT 1 FROM files WHERE sha256=? AND finished_us IS NOT NULL", err)))
@@ -192,24 +213,32 @@ void store_close(struct store *s)
     sqlite3_finalize(s->file_add);
     sqlite3_finalize(s->file_finish);
     sqlite3_finalize(s->file_exists);
+    rollup_fini(s);
     sqlite3_close(s->db);
     free(s);
 }
 
 int store_begin(struct store *s, struct vg_err *err)
 {
-    return exec(s, "BEGIN IMMEDIATE", err);
+    return store_exec(s, "BEGIN IMMEDIATE", err);
 }
 
 int store_commit(struct store *s, struct vg_err *err)
 {
-    return exec(s, "COMMIT", err);
+    int rc = rollup_flush(s, err);
+    return rc ? rc : store_exec(s, "COMMIT", err);
 }
 
 void store_rollback(struct store *s)
 {
     if (s && !sqlite3_get_autocommit(s->db))
-        exec(s, "ROLLBACK", NULL);
+        store_exec(s, "ROLLBACK", NULL);
+    rollup_discard(s);
+}
+
+int store_rollups_ready(const struct store *s)
+{
+    return s->version >= 3 ? 2 : s->version >= 2;
 }
 
 static int step_done(struct store *s, sqlite3_stmt *st, struct vg_err *err, const char *what)
@@ -218,7 +247,7 @@ static int step_done(struct store *s, sqlite3_stmt *st, struct vg_err *err, cons
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (r != SQLITE_DONE && r != SQLITE_ROW)
-        return db_err(s, err, what);
+        return store_db_err(s, err, what);
     return 0;
 }
 
@@ -230,7 +259,7 @@ int store_file_exists(struct store *s, const char *sha256, int *exists, struct v
     sqlite3_reset(s->file_exists);
     sqlite3_clear_bindings(s->file_exists);
     if (r != SQLITE_ROW && r != SQLITE_DONE)
-        return db_err(s, err, "looking up an input");
+        return store_db_err(s, err, "looking up an input");
     return 0;
 }
 
@@ -286,9 +315,13 @@ int store_obs_put(struct store *s, const struct store_obs *o, size_t n, struct v
         int r = sqlite3_step(st);
         sqlite3_reset(st);
         if (r != SQLITE_DONE)
-            return db_err(s, err, "writing observations");
+            return store_db_err(s, err, "writing observations");
+        int rc = rollup_obs_add(s, o, err);
+        if (rc)
+            return rc;
     }
-    return 0;
+    /* outside a transaction each statement committed on its own */
+    return sqlite3_get_autocommit(s->db) ? rollup_flush(s, err) : 0;
 }
 
 int store_asn_put(struct store *s, uint32_t asn, const char *name, struct vg_err *err)
@@ -316,7 +349,7 @@ int store_places_load(struct store *s, const struct store_province_map *p, size_
                       const struct store_isp_map *i, size_t ni, struct vg_err *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = exec(s,
+    int rc = store_exec(s,
                   "DROP TABLE IF EXISTS temp.province_map; DROP TABLE IF EXISTS temp.isp_map;"
                   "CREATE TEMP TABLE province_map(cc TEXT NOT NULL, region TEXT NOT NULL,"
                   "  code TEXT NOT NULL, vi TEXT NOT NULL, en TEXT NOT NULL,"
@@ -327,7 +360,7 @@ int store_places_load(struct store *s, const struct store_province_map *p, size_
         return rc;
     if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO temp.province_map VALUES(?,?,?,?,?)",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_err(s, err, "loading the province table");
+        return store_db_err(s, err, "loading the province table");
     for (size_t k = 0; k < np && !rc; k++) {
         sqlite3_bind_text(st, 1, p[k].cc, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, p[k].region, -1, SQLITE_STATIC);
@@ -341,7 +374,7 @@ int store_places_load(struct store *s, const struct store_province_map *p, size_
         return rc;
     if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO temp.isp_map VALUES(?,?)", -1, &st,
                            NULL) != SQLITE_OK)
-        return db_err(s, err, "loading the ISP table");
+        return store_db_err(s, err, "loading the ISP table");
     for (size_t k = 0; k < ni && !rc; k++) {
         sqlite3_bind_int64(st, 1, i[k].asn);
         sqlite3_bind_text(st, 2, i[k].isp, -1, SQLITE_STATIC);
@@ -357,7 +390,7 @@ int store_query(struct store *s, const char *sql, const struct store_value *args
     sqlite3_stmt *st;
     int rc = 0;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_err(s, err, "preparing a query");
+        return store_db_err(s, err, "preparing a query");
     for (size_t k = 0; k < nargs; k++) {
         int idx = (int)k + 1;
         switch (args[k].type) {
@@ -374,7 +407,7 @@ int store_query(struct store *s, const char *sql, const struct store_value *args
         if (r == SQLITE_DONE)
             break;
         if (r != SQLITE_ROW) {
-            rc = db_err(s, err, "running a query");
+            rc = store_db_err(s, err, "running a query");
             break;
         }
         int n = sqlite3_column_count(st);

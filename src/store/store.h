@@ -9,6 +9,12 @@
  *                 type, malware name, feed, TLP) → events, first/last seen,
  *                 with the address's enrichment (ASN, country, region, city)
  *   asns          ASN → organisation name, as the enrichment data says
+ *   addrs         address → dense integer id (assigned at ingest)
+ *   rollups       per (day, type, family, feed, tlp, asn, cc, region): events
+ *                 and the exact set of address ids (a portable-format roaring
+ *                 bitmap), kept by store_obs_put in the same transaction as
+ *                 the observations (store_rollup.c)
+ *   rollup_slices the same projected onto one dimension (dim column)
  *   archive       accepted raw records, zstd-compressed in blocks, per file,
  *                 for drill-down and audit
  * Writers batch everything of one input in one transaction: a crash or kill
@@ -32,8 +38,35 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
 void store_close(struct store *s);
 
 int store_begin(struct store *s, struct vg_err *err);
+/* Merges the pending rollups of the transaction, then commits. */
 int store_commit(struct store *s, struct vg_err *err);
 void store_rollback(struct store *s);
+
+/* 1 when the schema has the rollups table (a read-only connection to a
+ * store not yet migrated has not); 2 when it has the slices too. */
+int store_rollups_ready(const struct store *s);
+
+/* Rollup slices: the daily rollups projected onto one dimension (the other
+ * key columns "" / 0), so that a query by one key reads one row per day and
+ * value instead of one per full rollup key.  The dim column of
+ * rollup_slices; the values are stored, never renumber them. */
+enum {
+    ROLLUP_SLICE_ALL = 1, /* every column blank: the day's total */
+    ROLLUP_SLICE_TYPE = 2,
+    ROLLUP_SLICE_FAMILY = 3,
+    ROLLUP_SLICE_FEED = 4,
+    ROLLUP_SLICE_TLP = 5,
+    ROLLUP_SLICE_ASN = 6,
+    ROLLUP_SLICE_COUNTRY = 7,
+    ROLLUP_SLICE_REGION = 8, /* cc and region */
+    ROLLUP_SLICE_LAST = 8,
+    /* dim + ROLLUP_BLOCK: the same over ROLLUP_BLOCK_DAYS aligned days
+     * (day = the block's first day, a multiple of ROLLUP_BLOCK_DAYS), so a
+     * long period reads one row per block plus its edge days */
+    ROLLUP_BLOCK = 16,
+    ROLLUP_BLOCK_DAYS = 16,
+};
+
 
 struct store_file {
     const char *sha256; /* hex; NULL while the input is being read */
@@ -62,8 +95,10 @@ struct store_obs {
 };
 
 /* Add observations: a row with the same key gets its events added and its
- * first/last seen widened.  Call inside a transaction; sorted input (by
- * day, ip) writes fastest. */
+ * first/last seen widened (its enrichment replaced).  The address ids and
+ * rollups follow: merged at store_commit (or when the pending sets grow
+ * large), so call inside a transaction; sorted input (by day, ip) writes
+ * fastest. */
 int store_obs_put(struct store *s, const struct store_obs *o, size_t n, struct vg_err *err);
 
 int store_asn_put(struct store *s, uint32_t asn, const char *name, struct vg_err *err);

@@ -60,6 +60,22 @@ static void test_ip(void **state)
     bad_ip("12345::");
     bad_ip("1:2:3:4:5:6:7:");
     bad_ip("fe80::1%eth0");
+    /* every part: 1..3 digits, no leading zero, at most 255 */
+    roundtrip("10.0.100.255", "10.0.100.255");
+    roundtrip("9.99.199.250", "9.99.199.250");
+    bad_ip("256.1.1.1");
+    bad_ip("1.2.3.260");
+    bad_ip("1.2.3.1000");
+    bad_ip("0001.2.3.4");
+    bad_ip("1.2.3.00");
+    bad_ip("1.2.3.04");
+    bad_ip("1..2.3");
+    bad_ip(".1.2.3");
+    bad_ip("1.2.3.");
+    bad_ip("1.2.3.4.");
+    bad_ip("1.2.3.a");
+    bad_ip("1.2.3.-4");
+    bad_ip("::ffff:1.2.3.04");
     struct ip_addr a;
     ip_parse("224.0.5.8", 9, &a);
     assert_false(ip_is_routable_host(&a));
@@ -228,7 +244,31 @@ static void test_arena(void **state)
         memset(large, 1, 10000);
         vg_arena_reset(&a);
     }
+    /* aligned, disjoint, and never NULL, a zero-byte request included,
+     * across block boundaries */
+    char *prev = NULL;
+    for (size_t k = 0; k < 500; k++) {
+        size_t n = k % 37;
+        char *p = vg_arena_alloc(&a, n);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % 8, 0);
+        memset(p, (int)k, n);
+        if (prev && n)
+            assert_true(p != prev);
+        prev = n ? p : prev;
+    }
+    char *z = vg_arena_strndup(&a, "", 0);
+    assert_non_null(z);
+    assert_string_equal(z, "");
     vg_arena_free(&a);
+    /* a fresh arena hands out memory on the first request, even of 0 */
+    struct vg_arena b;
+    vg_arena_init(&b, 0);
+    assert_non_null(vg_arena_alloc(&b, 0));
+    vg_arena_reset(&b);
+    assert_non_null(vg_arena_strndup(&b, "abc", 3));
+    vg_arena_free(&b);
+    vg_arena_free(NULL);
 }
 
 int main(void)

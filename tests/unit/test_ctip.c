@@ -50,10 +50,32 @@ struct got {
     uint64_t rej_line[64];
 };
 
+/* A field the driver set as canonical (EVF_CANONICAL: validation skips
+ * it) must be exactly what validation would have made of it. */
+static void check_canonical(const struct event *ev)
+{
+    struct event probe;
+    struct vg_err err;
+    event_init(&probe);
+    for (uint32_t k = 0; k < ev->n; k++) {
+        const struct ev_field *f = &ev->f[k];
+        if (!(f->flags & EVF_CANONICAL))
+            continue;
+        assert_int_equal(f->kind, EV_STR);
+        event_clear(&probe);
+        assert_int_equal(event_set_str(&probe, f->name, f->s, f->len), 0);
+        assert_int_equal(event_validate(&probe, &err), 0);
+        assert_int_equal(probe.f[0].len, f->len);
+        assert_memory_equal(probe.f[0].s, f->s, f->len);
+    }
+    event_free(&probe);
+}
+
 static int got_emit(void *ctx, struct event *ev, const struct format_record *rec)
 {
     struct got *g = ctx;
     struct vg_buf b = VG_BUF_INIT;
+    check_canonical(ev);
     assert_int_equal(event_write_json(ev, &b), 0);
     assert_true(g->n_ev < 64);
     g->ev_line[g->n_ev] = rec->line;
@@ -79,13 +101,27 @@ static void got_free(struct got *g)
     memset(g, 0, sizeof *g);
 }
 
+static void run_opt(const char *name, const char *data, size_t len,
+                    const struct format_options *opt, struct got *g)
+{
+    struct vg_input *in;
+    struct vg_err err;
+    struct format_sink sink = {got_emit, got_reject, g};
+    memset(g, 0, sizeof *g);
+    assert_int_equal(vg_input_open_mem(&in, name, data, len, &err), 0);
+    int rc = format_ctip.parse(in, opt, &sink, &err);
+    if (rc)
+        fail_msg("parse: %s", err.msg);
+    vg_input_close(in);
+}
+
 static void run(const char *name, const char *data, size_t len, const char *feed_name,
                 struct got *g)
 {
     struct vg_input *in;
     struct vg_err err;
     struct format_sink sink = {got_emit, got_reject, g};
-    struct format_options opt = {NULL, NULL, feed_name};
+    struct format_options opt = {NULL, NULL, feed_name, 0};
     memset(g, 0, sizeof *g);
     assert_int_equal(vg_input_open_mem(&in, name, data, len, &err), 0);
     int rc = format_ctip.parse(in, &opt, &sink, &err);
@@ -655,6 +691,145 @@ static void test_raw_roundtrip(void **state)
     }
 }
 
+static size_t base64(const char *in, size_t n, char *out)
+{
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *s = (const unsigned char *)in;
+    size_t o = 0, k = 0;
+    for (; k + 3 <= n; k += 3) {
+        uint32_t v = (uint32_t)s[k] << 16 | (uint32_t)s[k + 1] << 8 | s[k + 2];
+        out[o++] = a[v >> 18];
+        out[o++] = a[(v >> 12) & 63];
+        out[o++] = a[(v >> 6) & 63];
+        out[o++] = a[v & 63];
+    }
+    if (n - k) {
+        uint32_t v = (uint32_t)s[k] << 16 | (n - k == 2 ? (uint32_t)s[k + 1] << 8 : 0);
+        out[o++] = a[v >> 18];
+        out[o++] = a[(v >> 12) & 63];
+        out[o++] = n - k == 2 ? a[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* Lines whose base64 payloads (JSON, text, broken) grow a byte at a time,
+ * across the 16-character steps of the SIMD decoder. */
+static size_t payload_lines(char *text, size_t cap)
+{
+    char doc[512], enc[800];
+    size_t n = 0;
+    for (int k = 0; k < 60; k++) {
+        int dn;
+        if (k % 3 == 0)
+            dn = snprintf(doc, sizeof doc, "{\"family\":\"%.*s\",\"port\":%d}", k,
+                          "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghij", k);
+        else if (k % 3 == 1)
+            dn = snprintf(doc, sizeof doc, "text payload %.*s", k,
+                          "0123456789012345678901234567890123456789012345678901234567890");
+        else
+            dn = snprintf(doc, sizeof doc, "{\"URI\":\"/%.*s\",", k,
+                          "pathpathpathpathpathpathpathpathpathpathpathpathpathpathpath");
+        base64(doc, (size_t)dn, enc);
+        n += (size_t)snprintf(text + n, cap - n, LINE(",\"Payload\":\"%s\""), enc);
+    }
+    return n;
+}
+
+/* no_raw leaves out raw and nothing else. */
+static void test_no_raw(void **state)
+{
+    static char text[65536];
+    size_t n = payload_lines(text, sizeof text);
+    struct format_options with = {NULL, NULL, NULL, 0}, without = {NULL, NULL, NULL, 1};
+    struct got a, b;
+    json_error_t e;
+    (void)state;
+    run_opt("t.ctip", text, n, &with, &a);
+    run_opt("t.ctip", text, n, &without, &b);
+    assert_int_equal(a.n_ev, 60);
+    assert_int_equal(b.n_ev, 60);
+    for (int k = 0; k < 60; k++) {
+        json_t *ja = json_loads(a.ev[k], 0, &e), *jb = json_loads(b.ev[k], 0, &e);
+        assert_non_null(json_object_get(ja, "raw"));
+        assert_null(json_object_get(jb, "raw"));
+        json_object_del(ja, "raw");
+        assert_true(json_equal(ja, jb));
+        json_decref(ja);
+        json_decref(jb);
+    }
+    got_free(&a);
+    got_free(&b);
+}
+
+/* The SIMD base64 code (both directions) changes nothing. */
+static void test_simd_same(void **state)
+{
+    static char text[65536];
+    size_t n = payload_lines(text, sizeof text);
+    struct got plain, simd;
+    (void)state;
+    setenv("VIGIL_NO_SIMD", "1", 1);
+    run("t.ctip", text, n, NULL, &plain);
+    unsetenv("VIGIL_NO_SIMD");
+    run("t.ctip", text, n, NULL, &simd);
+    assert_int_equal(plain.n_ev, 60);
+    assert_int_equal(simd.n_ev, 60);
+    for (int k = 0; k < 60; k++)
+        assert_string_equal(plain.ev[k], simd.ev[k]);
+    assert_null(field(&simd, 0, "extra.payload.family")); /* "" is no value */
+    assert_string_equal(field_str(&simd, 3, "extra.payload.family"), "abc");
+    assert_string_equal(field_str(&simd, 57, "extra.payload.family"),
+                        "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcde");
+    assert_string_equal(field_str(&simd, 1, "extra.payload.text"), "text payload 0");
+    got_free(&plain);
+    got_free(&simd);
+}
+
+/* The payload is mapped in the same pass that validates it: what a payload
+ * that turns out not to be JSON set is taken back (overwrites included),
+ * and the payload is kept as text; a value that rejects the record only
+ * counts in a payload that is JSON. */
+static void test_payload_rollback(void **state)
+{
+    struct got g;
+    char text[4096], enc[4][512];
+    size_t n = 0;
+    static const char *docs[4] = {
+        /* sets fields, overwrites the HttpInfo user agent, removes a duplicate, then breaks */
+        "{\"UserAgent\":\"payload-agent\",\"family\":\"f\",\"family\":\"g\",\"Protocol\":\"HTTP/1.1\",",
+        /* a value that rejects (an object for protocol.application), then breaks */
+        "{\"family\":\"f\",\"type\":{\"a\":1},\"port\":",
+        /* the same value in a payload that is JSON: the record is rejected */
+        "{\"family\":\"f\",\"type\":{\"a\":1},\"port\":1}",
+        /* JSON, with trailing garbage: text */
+        "{\"family\":\"f\"} x",
+    };
+    (void)state;
+    for (int k = 0; k < 4; k++) {
+        base64(docs[k], strlen(docs[k]), enc[k]);
+        n += (size_t)snprintf(text + n, sizeof text - n,
+                              LINE(",\"HttpInfo\":{\"HttpUserAgent\":\"http-agent\"},"
+                                   "\"Payload\":\"%s\""),
+                              enc[k]);
+    }
+    run("t.ctip", text, n, NULL, &g);
+    assert_int_equal(g.n_ev, 3);
+    assert_int_equal(g.n_rej, 1);
+    assert_int_equal(g.rej_line[0], 3);
+    assert_non_null(strstr(g.rej[0], "protocol.application: expected a single value"));
+    assert_string_equal(field_str(&g, 0, "extra.user_agent"), "http-agent");
+    assert_null(field(&g, 0, "extra.payload.family"));
+    assert_null(field(&g, 0, "protocol.application"));
+    assert_string_equal(field_str(&g, 0, "extra.payload.text"), docs[0]);
+    assert_null(field(&g, 1, "extra.payload.family"));
+    assert_string_equal(field_str(&g, 1, "extra.payload.text"), docs[1]);
+    assert_null(field(&g, 2, "extra.payload.family"));
+    assert_string_equal(field_str(&g, 2, "extra.payload.text"), docs[3]);
+    got_free(&g);
+}
+
 static void test_detect(void **state)
 {
     (void)state;
@@ -703,6 +878,9 @@ int main(void)
         cmocka_unit_test(test_payload_shapes),
         cmocka_unit_test(test_interflow_shapes),
         cmocka_unit_test(test_raw_roundtrip),
+        cmocka_unit_test(test_no_raw),
+        cmocka_unit_test(test_simd_same),
+        cmocka_unit_test(test_payload_rollback),
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_sink_stop),
     };

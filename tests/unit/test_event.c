@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "event/event.h"
@@ -81,6 +83,182 @@ static void test_sanitise(void **state)
     vg_buf_free(&out);
 }
 
+static char *json_of(const struct event *ev)
+{
+    struct vg_buf b = VG_BUF_INIT;
+    assert_int_equal(event_write_json(ev, &b), 0);
+    return b.data;
+}
+
+/* Names resolved once, set through event_put_*, are the same fields as
+ * those set by name. */
+static void test_named(void **state)
+{
+    (void)state;
+    struct ev_name ip, port, extra, acc, tor, raw, bad;
+    struct event ev;
+    struct vg_err err;
+    assert_int_equal(event_name_init(&ip, "source.ip", 9), 0);
+    assert_int_equal(event_name_init(&port, "source.port", 11), 0);
+    assert_int_equal(event_name_init(&extra, "extra.payload.family", 20), 0);
+    assert_int_equal(event_name_init(&acc, "feed.accuracy", 13), 0);
+    assert_int_equal(event_name_init(&tor, "source.tor_node", 15), 0);
+    assert_int_equal(event_name_init(&raw, "raw", 3), 0);
+    assert_int_not_equal(event_name_init(&bad, "source.bogus", 12), 0);
+    assert_int_not_equal(event_name_init(&bad, "extra", 5), 0);
+    assert_int_not_equal(event_name_init(&bad, "extra.", 6), 0);
+    assert_int_not_equal(event_name_init(&bad, "extra.a\"b", 9), 0);
+    assert_int_not_equal(event_name_init(&bad, "extra.a\nb", 9), 0);
+    event_init(&ev);
+    assert_int_equal(event_put_str(&ev, &ip, "::ffff:192.0.2.1", 16), 0);
+    assert_int_equal(event_put_str(&ev, &port, "8080", 4), 0);
+    assert_int_equal(event_put_str(&ev, &extra, "tinba", 5), 0);
+    assert_int_equal(event_put_float(&ev, &acc, 50), 0);
+    assert_int_equal(event_put_bool(&ev, &tor, 1), 0);
+    char *buf = event_put_str_buf(&ev, &raw, 4);
+    assert_non_null(buf);
+    memcpy(buf, "YWJj", 4);
+    /* by name and by resolved name: one field */
+    assert_int_equal(event_set_cstr(&ev, "extra.payload.family", "necurs"), 0);
+    assert_int_equal(event_put_int(&ev, &port, 443), 0);
+    assert_int_equal(ev.n, 6);
+    assert_string_equal(event_get_str(&ev, "extra.payload.family"), "necurs");
+    assert_int_equal(event_get(&ev, "source.port")->i, 443);
+    assert_int_equal(event_validate(&ev, &err), 0);
+    char *j = json_of(&ev);
+    assert_string_equal(j, "{\"extra.payload.family\":\"necurs\",\"feed.accuracy\":50.0,"
+                           "\"raw\":\"YWJj\",\"source.ip\":\"192.0.2.1\",\"source.port\":443,"
+                           "\"source.tor_node\":true}");
+    free(j);
+    /* more fields than the index holds are still found */
+    event_clear(&ev);
+    char name[32];
+    for (int k = 0; k < 300; k++) {
+        snprintf(name, sizeof name, "extra.f%d", k);
+        assert_int_equal(event_set_int(&ev, name, k), 0);
+    }
+    assert_int_equal(event_put_str(&ev, &extra, "x", 1), 0);
+    assert_int_equal(event_put_str(&ev, &extra, "y", 1), 0);
+    assert_int_equal(ev.n, 301);
+    assert_string_equal(event_get_str(&ev, "extra.payload.family"), "y");
+    assert_int_equal(event_get(&ev, "extra.f299")->i, 299);
+    event_free(&ev);
+}
+
+/* A canonical value skips validation, until it is set again. */
+static void test_canonical(void **state)
+{
+    (void)state;
+    struct ev_name t;
+    struct event ev;
+    struct vg_err err;
+    event_init(&ev);
+    assert_int_equal(event_name_init(&t, "time.source", 11), 0);
+    assert_int_equal(event_put_canonical(&ev, &t, "2020-05-24T22:45:28+00:00", 25), 0);
+    assert_true(event_get(&ev, "time.source")->flags & EVF_CANONICAL);
+    assert_int_equal(event_validate(&ev, &err), 0);
+    /* the setter vouches: validation does not look (the contract) */
+    assert_int_equal(event_put_canonical(&ev, &t, "garbage", 7), 0);
+    assert_int_equal(event_validate(&ev, &err), 0);
+    /* any other set clears the promise */
+    assert_int_equal(event_set_cstr(&ev, "time.source", "garbage"), 0);
+    assert_false(event_get(&ev, "time.source")->flags & EVF_CANONICAL);
+    assert_int_not_equal(event_validate(&ev, &err), 0);
+    assert_int_equal(event_put_canonical(&ev, &t, "x", 1), 0);
+    assert_int_equal(event_put_str(&ev, &t, "2020-05-24 22:45:28", 19), 0);
+    assert_int_equal(event_validate(&ev, &err), 0);
+    assert_string_equal(event_get_str(&ev, "time.source"), "2020-05-24T22:45:28+00:00");
+    event_free(&ev);
+}
+
+/* event_restore takes back sets, overwrites and removes since event_save. */
+static void test_save_restore(void **state)
+{
+    (void)state;
+    struct event ev;
+    struct vg_buf save = VG_BUF_INIT;
+    event_init(&ev);
+    assert_int_equal(event_set_cstr(&ev, "source.ip", "192.0.2.1"), 0);
+    assert_int_equal(event_set_cstr(&ev, "extra.user_agent", "a"), 0);
+    assert_int_equal(event_set_int(&ev, "extra.n", 1), 0);
+    char *before = json_of(&ev);
+    assert_int_equal(event_save(&ev, &save), 0);
+    assert_int_equal(event_set_cstr(&ev, "extra.user_agent", "b"), 0);
+    assert_int_equal(event_remove(&ev, "extra.n"), 0);
+    for (int k = 0; k < 200; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "extra.g%d", k);
+        assert_int_equal(event_set_int(&ev, name, k), 0);
+    }
+    event_restore(&ev, &save);
+    char *after = json_of(&ev);
+    assert_string_equal(before, after);
+    assert_null(event_get(&ev, "extra.g0"));
+    assert_int_equal(event_get(&ev, "extra.n")->i, 1);
+    /* and the restored event goes on as usual */
+    assert_int_equal(event_set_cstr(&ev, "extra.g0", "z"), 0);
+    assert_string_equal(event_get_str(&ev, "extra.g0"), "z");
+    assert_int_equal(ev.n, 4);
+    free(before);
+    free(after);
+    vg_buf_free(&save);
+    event_free(&ev);
+}
+
+/* Integers held as strings, case mapping of non-ASCII bytes, and the
+ * classification vocabulary. */
+static void test_sanitise_details(void **state)
+{
+    (void)state;
+    struct event ev;
+    struct vg_err err;
+    static const struct {
+        const char *text;
+        long long want; /* 0 with ok 0: refused */
+        int ok;
+    } ints[] = {
+        {"65116", 65116, 1},   {"007", 7, 1},    {"-5", -5, 1},
+        {"+5", 5, 1},          {" 5", 5, 1},     {"123456789012345678", 123456789012345678LL, 1},
+        {"9223372036854775807", 9223372036854775807LL, 1},
+        {"99999999999999999999", 9223372036854775807LL, 1}, /* strtoll saturates */
+        {"5 ", 0, 0},          {"0x10", 0, 0},   {"", 0, 0},
+        {"123456789012345678901", 0, 0},
+    };
+    event_init(&ev);
+    for (size_t k = 0; k < sizeof ints / sizeof ints[0]; k++) {
+        event_clear(&ev);
+        assert_int_equal(event_set_cstr(&ev, "source.port", ints[k].text), 0);
+        int rc = event_validate(&ev, &err);
+        if (ints[k].ok) {
+            assert_int_equal(rc, 0);
+            assert_int_equal(event_get(&ev, "source.port")->kind, EV_INT);
+            assert_true(event_get(&ev, "source.port")->i == ints[k].want);
+        } else {
+            assert_int_not_equal(rc, 0);
+        }
+    }
+    /* ASCII only: UTF-8 bytes stay as they are */
+    event_clear(&ev);
+    assert_int_equal(event_set_cstr(&ev, "malware.name", "\xc3\x84" "BC-Z@[`{"), 0);
+    assert_int_equal(event_set_cstr(&ev, "source.geolocation.cc", "at\xc3\xa4"), 0);
+    assert_int_equal(event_validate(&ev, &err), 0);
+    assert_string_equal(event_get_str(&ev, "malware.name"), "\xc3\x84" "bc-z@[`{");
+    assert_string_equal(event_get_str(&ev, "source.geolocation.cc"), "AT\xc3\xa4");
+    /* the vocabulary is sorted, and every type is found */
+    const char *prev = NULL, *t;
+    size_t k;
+    for (k = 0; (t = field_class_type_at(k)); prev = t, k++) {
+        if (prev)
+            assert_true(strcmp(prev, t) < 0);
+        assert_non_null(field_class_taxonomy(t));
+    }
+    assert_int_equal(k, 40);
+    assert_null(field_class_taxonomy("infected-systemx"));
+    assert_null(field_class_taxonomy(""));
+    assert_null(field_class_taxonomy("zzz"));
+    event_free(&ev);
+}
+
 static void test_double(void **state)
 {
     (void)state;
@@ -111,6 +289,10 @@ int main(void)
         cmocka_unit_test(test_schema),
         cmocka_unit_test(test_sanitise),
         cmocka_unit_test(test_double),
+        cmocka_unit_test(test_named),
+        cmocka_unit_test(test_canonical),
+        cmocka_unit_test(test_save_restore),
+        cmocka_unit_test(test_sanitise_details),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

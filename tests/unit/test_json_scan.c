@@ -470,6 +470,97 @@ static int diff_dir(const char *dir, int *checked, int *files)
     return bad;
 }
 
+/* Compact members (the walker's fast path) and the same members spaced
+ * out (its general path) give the same keys and values. */
+static void test_members_compact_spaced(void **state)
+{
+    static const char *vals[] = {
+        "\"v\"", "\"\"", "\"a longer string value: 0123456789abcdef\"", "\"caf\xc3\xa9\"",
+        "\"t\\u00e9\"", "0", "7", "-7", "12345678", "123456789", "1234567890123456",
+        "132348339284870000", "9223372036854775807", "-9223372036854775808",
+        "48.1951", "-16.3483", "1590360328.48742", "0.5", "1e5", "2E-3", "-0.0",
+        "123456789012345678901.0", "true", "false", "null", "{\"a\":[1,2]}", "[]",
+    };
+    enum { N = sizeof vals / sizeof vals[0] };
+    char compact[2048], spaced[2048];
+    size_t nc = 0, ns = 0;
+    (void)state;
+    nc += (size_t)snprintf(compact + nc, sizeof compact - nc, "{");
+    ns += (size_t)snprintf(spaced + ns, sizeof spaced - ns, " {\n");
+    for (int k = 0; k < N; k++) {
+        nc += (size_t)snprintf(compact + nc, sizeof compact - nc, "%s\"key%d\":%s",
+                               k ? "," : "", k, vals[k]);
+        ns += (size_t)snprintf(spaced + ns, sizeof spaced - ns, "%s \"key%d\" :\t%s ",
+                               k ? "," : "", k, vals[k]);
+    }
+    nc += (size_t)snprintf(compact + nc, sizeof compact - nc, "}");
+    ns += (size_t)snprintf(spaced + ns, sizeof spaced - ns, "}\n");
+    for (int lazy = 0; lazy < 2; lazy++) {
+        struct json_scan_iter a, b;
+        struct json_scan_value ka, va, kb, vb;
+        struct vg_err err;
+        assert_int_equal(json_scan_open(&a, compact, nc, 0, &err), 0);
+        assert_int_equal(json_scan_open(&b, spaced, ns, 0, &err), 0);
+        a.lazy = b.lazy = (char)lazy;
+        for (int k = 0; k < N; k++) {
+            assert_int_equal(json_scan_object_next(&a, &ka, &va, &err), 1);
+            assert_int_equal(json_scan_object_next(&b, &kb, &vb, &err), 1);
+            assert_int_equal(ka.str_len, kb.str_len);
+            assert_memory_equal(ka.str, kb.str, ka.str_len);
+            assert_int_equal(ka.raw_len, ka.str_len + 2);
+            assert_ptr_equal(compact + ka.offset, ka.raw);
+            assert_ptr_equal(spaced + kb.offset, kb.raw);
+            assert_int_equal(ka.depth, 2);
+            assert_int_equal(va.type, vb.type);
+            assert_int_equal(va.depth, vb.depth);
+            assert_int_equal(va.raw_len, vb.raw_len);
+            assert_memory_equal(va.raw, vb.raw, va.raw_len);
+            assert_ptr_equal(compact + va.offset, va.raw);
+            assert_ptr_equal(spaced + vb.offset, vb.raw);
+            if (va.type == JSCAN_STRING) {
+                assert_int_equal(va.escaped, vb.escaped);
+                assert_int_equal(va.str_len, vb.str_len);
+                assert_memory_equal(va.str, vb.str, va.str_len);
+            } else if (va.type == JSCAN_INT) {
+                assert_true(va.i == vb.i);
+                assert_memory_equal(&va.f, &vb.f, sizeof va.f);
+                assert_true(va.i == strtoll(vals[k], NULL, 10));
+            } else if (va.type == JSCAN_FLOAT) {
+                double want = strtod(vals[k], NULL);
+                assert_memory_equal(&va.f, &want, sizeof want);
+                assert_memory_equal(&vb.f, &want, sizeof want);
+            }
+        }
+        assert_int_equal(json_scan_object_next(&a, &ka, &va, &err), 0);
+        assert_int_equal(json_scan_object_next(&b, &kb, &vb, &err), 0);
+    }
+    /* number errors in compact members, at the right byte */
+    static const struct {
+        const char *doc;
+        size_t at;
+    } bad[] = {
+        {"{\"a\":01}", 5},          {"{\"a\":-}", 5},
+        {"{\"a\":1.}", 7},          {"{\"a\":1e}", 7},
+        {"{\"a\":12345678901234567890}", 5},
+        {"{\"a\":1,\"b\":-01}", 11}, {"{\"a\":1x}", 6},
+        {"{\"a\":1,}", 7},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        struct json_scan_iter it;
+        struct json_scan_value kv, vv;
+        struct vg_err err;
+        int rc;
+        assert_int_equal(json_scan_open(&it, bad[k].doc, strlen(bad[k].doc), 0, &err), 0);
+        while ((rc = json_scan_object_next(&it, &kv, &vv, &err)) == 1)
+            ;
+        assert_int_equal(rc, VG_EPARSE);
+        if (it.err_offset != bad[k].at)
+            fail_msg("%s: error at %zu, want %zu (%s)", bad[k].doc, it.err_offset, bad[k].at,
+                     err.msg);
+        assert_int_equal((long)it.err_offset, err_at(bad[k].doc));
+    }
+}
+
 static void test_differential_corpus(void **state)
 {
     int checked = 0, files = 0, bad = 0;
@@ -529,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_walk),
         cmocka_unit_test(test_lazy),
         cmocka_unit_test(test_no_overread),
+        cmocka_unit_test(test_members_compact_spaced),
         cmocka_unit_test(test_differential_edges),
         cmocka_unit_test(test_differential_corpus),
         cmocka_unit_test(test_differential_samples),

@@ -1,0 +1,43 @@
+/*
+ * store_int.h — private to src/store/: the connection object shared by
+ * store.c (schema, observations, inputs, queries) and store_rollup.c
+ * (address ids and the daily rollups kept beside the observations).
+ */
+#ifndef VG_STORE_INT_H
+#define VG_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+struct rollup_state; /* store_rollup.c */
+
+
+struct store {
+    sqlite3 *db;
+    int version; /* schema version after open/migration */
+    sqlite3_stmt *obs_put, *asn_put, *archive_put, *file_add, *file_finish, *file_exists;
+    struct rollup_state *ru; /* writable connections only; NULL until rollup_init */
+};
+
+int store_db_err(struct store *s, struct vg_err *err, const char *what);
+int store_exec(struct store *s, const char *sql, struct vg_err *err);
+
+/* Prepare the rollup statements, the id cache and the move trigger of this
+ * writable connection; idempotent.  Needs the schema of version 2. */
+int rollup_init(struct store *s, struct vg_err *err);
+void rollup_fini(struct store *s);
+/* Account one observation just written: its address id (assigned here when
+ * new) joins the pending rollup group, its events are added. */
+int rollup_obs_add(struct store *s, const struct store_obs *o, struct vg_err *err);
+/* Merge every pending group into the rollups table (inside the caller's
+ * transaction) and forget them. */
+int rollup_flush(struct store *s, struct vg_err *err);
+/* Forget pending groups and cached ids (after a rollback). */
+void rollup_discard(struct store *s);
+/* Migration steps: the rollups (version 2; addrs is filled by the
+ * migration's SQL), the slices (version 3) of every observation stored. */
+int rollup_build(struct store *s, struct vg_err *err);
+int rollup_build_slices(struct store *s, struct vg_err *err);
+
+#endif
