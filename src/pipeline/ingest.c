@@ -77,6 +77,9 @@ int ingest_new(struct ingest **out, struct store *st, const struct enricher *en,
     ing->st = st;
     ing->en = en;
     ing->opt = *opt;
+    /* the pipeline archives the records' own bytes: IntelMQ's base64 copy
+     * of each record ("raw") would only cost time */
+    ing->opt.fmt.no_raw = 1;
     if ((rc = agg_new(&ing->agg, opt->max_observations, err)))
         goto fail;
     ing->zctx = ZSTD_createCCtx();
