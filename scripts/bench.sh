@@ -4,7 +4,8 @@
 #   2. end-to-end ingest of >= 1 million simulated CTIP records, stored,
 #      pinned to one core, with peak RSS; and at a quarter of the size, to
 #      show that peak memory does not grow with the input.
-#   3. a year of national data: landscape latency from the rollups (below)
+#   3. a year of national data: landscape latency from the rollups (below;
+#      about 20 minutes; BENCH_SKIP_YEAR=1 skips it)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${BUILD:-build}"
@@ -83,6 +84,10 @@ done
 #    vigil serve with wrk at 1, 4 and 32 connections when wrk is installed.
 #    BENCH_YEAR_ARGS passes options to bench_year (e.g. --hosts 50000
 #    --events 10000000 for a quick run); figures, never a gate.
+if [ -n "${BENCH_SKIP_YEAR:-}" ]; then
+  echo "== a year of national data: skipped (BENCH_SKIP_YEAR is set)"
+  exit 0
+fi
 echo "== a year of national data: landscape from the rollups"
 ydb="$work/year.db"
 # shellcheck disable=SC2086
