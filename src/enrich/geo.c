@@ -23,6 +23,7 @@
  * was made from and what an analyst expects to read back.
  */
 #include "enrich/geo.h"
+#include "enrich/geo_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -128,9 +129,7 @@ static int get_number(MMDB_entry_s *e, const char *const *path, double *out)
     }
 }
 
-/* A non-empty UTF-8 string value, or NULL. */
-static const char *get_string(MMDB_entry_s *e, const char *const *path,
-                              size_t *len)
+const char *geo_entry_string(MMDB_entry_s *e, const char *const *path, size_t *len)
 {
     MMDB_entry_data_s v;
     *len = 0;
@@ -177,13 +176,13 @@ int geo_db_lookup(const struct geo_db *g, const struct ip_addr *ip,
     if (!r.found_entry)
         return 0;
     size_t n;
-    const char *cc = get_string(&r.entry, p_cc, &n);
+    const char *cc = geo_entry_string(&r.entry, p_cc, &n);
     if (cc && n == 2) {
         out->cc[0] = cc[0];
         out->cc[1] = cc[1];
     }
-    out->region = get_string(&r.entry, p_region, &out->region_len);
-    out->city = get_string(&r.entry, p_city, &out->city_len);
+    out->region = geo_entry_string(&r.entry, p_region, &out->region_len);
+    out->city = geo_entry_string(&r.entry, p_city, &out->city_len);
     out->has_latlon = get_number(&r.entry, p_lat, &out->lat) &&
                       get_number(&r.entry, p_lon, &out->lon);
     if (!out->has_latlon)

@@ -22,6 +22,7 @@
  * so the last decoded offset and its verdict are remembered.
  */
 #include "enrich/geo_walk.h"
+#include "enrich/geo_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -50,19 +51,6 @@ struct walk {
 static const char *const p_cc[] = {"country_code", NULL}, *const p_region[] = {
                                                               "state1", NULL};
 
-/* A non-empty UTF-8 string value or NULL (the same reading as geo.c's). */
-static const char *entry_string(MMDB_entry_s *e, const char *const *path,
-                                size_t *len)
-{
-    MMDB_entry_data_s v;
-    *len = 0;
-    if (MMDB_aget_value(e, &v, path) != MMDB_SUCCESS || !v.has_data ||
-        v.type != MMDB_DATA_TYPE_UTF8_STRING || v.data_size == 0)
-        return NULL;
-    *len = v.data_size;
-    return v.utf8_string;
-}
-
 /* Report the network addr/depth whose record is e. */
 static int emit(struct walk *w, MMDB_entry_s *e, const uint8_t *addr,
                 unsigned depth)
@@ -71,7 +59,7 @@ static int emit(struct walk *w, MMDB_entry_s *e, const uint8_t *addr,
     const char *cc;
     if (w->cc && w->have_last && e->offset == w->last_off && !w->last_match)
         return 0;
-    cc = entry_string(e, p_cc, &n);
+    cc = geo_entry_string(e, p_cc, &n);
     if (w->cc) {
         w->have_last = 1;
         w->last_off = e->offset;
@@ -93,7 +81,7 @@ static int emit(struct walk *w, MMDB_entry_s *e, const uint8_t *addr,
         net->family = 6;
     }
     net->prefix = depth;
-    net->region = entry_string(e, p_region, &net->region_len);
+    net->region = geo_entry_string(e, p_region, &net->region_len);
     return w->fn(net, w->ctx);
 }
 
