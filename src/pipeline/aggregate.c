@@ -58,7 +58,7 @@ int agg_new(struct agg **out, size_t max_entries, struct vg_err *err)
     struct agg *a = calloc(1, sizeof *a);
     if (!a)
         return vg_err_set(err, VG_ENOMEM, "out of memory");
-    a->max_entries = max_entries ? max_entries : (1u << 20);
+    a->max_entries = max_entries ? max_entries : (1u << 18);
     a->cap = 1024;
     a->str_cap = 256;
     a->strs_cap = 64;

@@ -34,7 +34,7 @@ struct agg_entry {
     int64_t first_us, last_us;
 };
 
-/* max_entries: flush threshold (0 = 1M). */
+/* max_entries: flush threshold (0 = 262,144 observations). */
 int agg_new(struct agg **out, size_t max_entries, struct vg_err *err);
 void agg_free(struct agg *a);
 
