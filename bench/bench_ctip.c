@@ -10,6 +10,7 @@
  * SHA-256) is, as the pipeline pays for it too.
  */
 #include <stdint.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,27 +28,6 @@ static uint32_t rnd(uint32_t n)
     return (uint32_t)(rng % n);
 }
 
-static size_t b64(const char *in, size_t n, char *out)
-{
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const unsigned char *s = (const unsigned char *)in;
-    size_t o = 0, k = 0;
-    for (; k + 3 <= n; k += 3) {
-        uint32_t v = (uint32_t)s[k] << 16 | (uint32_t)s[k + 1] << 8 | s[k + 2];
-        out[o++] = a[v >> 18];
-        out[o++] = a[(v >> 12) & 63];
-        out[o++] = a[(v >> 6) & 63];
-        out[o++] = a[v & 63];
-    }
-    if (n - k) {
-        uint32_t v = (uint32_t)s[k] << 16 | (n - k == 2 ? (uint32_t)s[k + 1] << 8 : 0);
-        out[o++] = a[v >> 18];
-        out[o++] = a[(v >> 12) & 63];
-        out[o++] = n - k == 2 ? a[(v >> 6) & 63] : '=';
-        out[o++] = '=';
-    }
-    return o;
-}
 
 static const char *codes[] = {"B67-SS-TINBA", "B67-SS-MATSNU", "B67-SS-Gamarue", "B77-GV",
                               "B106-Dorkbot", "B54-BASE-Conficker", "B84-Necurs", "B75-S12",
@@ -92,8 +72,8 @@ static size_t make_line(char *out, size_t cap, uint64_t k)
                       "\"handler%u\",\"type\":\"Http\"}",
                       ts, a, b, c, d, sport, rnd(256), rnd(256), dport, fam, rnd(1000), fam,
                       rnd(4));
-    size_t en = b64(payload, (size_t)pn, enc);
-    enc[en] = '\0';
+    sodium_bin2base64(enc, sizeof enc, (const unsigned char *)payload, (size_t)pn,
+                      sodium_base64_VARIANT_ORIGINAL);
     int n = snprintf(
         out, cap,
         "{\"DataFeed\":\"Microsoft.DCU.CTIP.Infected\",\"SourcedFrom\":"
