@@ -532,7 +532,8 @@ int landscape_rollup_run(struct store *st, const struct landscape_query *q,
         res->total_ips = roaring_bitmap_get_cardinality(total);
     }
     sort_q = q;
-    qsort(res->rows, res->nrows, sizeof *res->rows, cmp_row_q);
+    if (res->nrows)
+        qsort(res->rows, res->nrows, sizeof *res->rows, cmp_row_q);
     if (q->top && res->nrows > q->top)
         res->nrows = q->top;
     goto out;
