@@ -9,6 +9,7 @@
  * with the same numbers and the same order.
  */
 #include "landscape/landscape.h"
+#include "core/ip.h"
 #include "core/vtime.h"
 #include "landscape/rollup.h"
 #include "enrich/places.h"
@@ -37,6 +38,8 @@ static const struct {
     [LK_FEED] = {"feed", "o.feed", "o.feed"},
     [LK_COUNTRY] = {"country", "o.cc", "o.cc"},
     [LK_CITY] = {"city", "o.city", "o.city"},
+    /* the addresses behind a number: the drill-down's last step */
+    [LK_IP] = {"ip", "o.ip", "o.ip"},
     [LK_TLP] = {"tlp", "o.tlp", "o.tlp"},
 };
 
@@ -160,7 +163,7 @@ int landscape_parse_keys(const char *s, struct landscape_query *q, struct vg_err
         if (found < 0)
             return vg_err_set(err, VG_EUSAGE,
                               "unknown key '%.*s' (family, asn, region, province, isp, day, "
-                              "type, feed, country, city, tlp)",
+                              "type, feed, country, city, tlp, ip)",
                               (int)len, s);
         for (size_t k = 0; k < q->nkeys; k++)
             if (q->keys[k] == (enum landscape_key)found)
@@ -224,7 +227,17 @@ static int collect_row(void *ctx, int ncol, const struct store_value *v)
                 return vg_err_set(c->err, VG_ENOMEM, "out of memory");
             continue;
         }
-        cell->s = dup_text(res, &v[col]);
+        if (c->q->keys[k] == LK_IP) {
+            char txt[IP_STRLEN] = "";
+            struct ip_addr a;
+            if (v[col].type == ST_BLOB && v[col].len == 16) {
+                memcpy(a.b, v[col].s, 16);
+                ip_format(&a, txt);
+            }
+            cell->s = vg_arena_strndup(&res->arena, txt, strlen(txt));
+        } else {
+            cell->s = dup_text(res, &v[col]);
+        }
         if (!cell->s)
             return vg_err_set(c->err, VG_ENOMEM, "out of memory");
         col++;

@@ -20,7 +20,7 @@
 #include "store/store.h"
 
 enum landscape_key { LK_FAMILY, LK_ASN, LK_REGION, LK_DAY, LK_TYPE, LK_FEED, LK_COUNTRY, LK_CITY,
-                     LK_TLP, LK_PROVINCE, LK_ISP, LK_COUNT };
+                     LK_TLP, LK_PROVINCE, LK_ISP, LK_IP, LK_COUNT };
 
 #define LANDSCAPE_MAX_KEYS 8
 
@@ -65,7 +65,7 @@ struct landscape_cell {
     int is_int;
     int64_t i;       /* asn, day number */
     const char *s;   /* text keys; for asn the AS name; for province the
-                        Vietnamese name */
+                        Vietnamese name; for ip the address (RFC 5952) */
     const char *s2;  /* province: the English name */
     const char *s3;  /* province: the code */
 };

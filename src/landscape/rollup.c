@@ -69,8 +69,8 @@ int landscape_rollup_can(struct store *st, const struct landscape_query *q)
     if (!store_rollups_ready(st))
         return 0;
     for (size_t k = 0; k < q->nkeys; k++)
-        if (q->keys[k] == LK_CITY)
-            return 0;
+        if (q->keys[k] == LK_CITY || q->keys[k] == LK_IP)
+            return 0; /* not in the rollups: the SQL path answers */
     return 1;
 }
 
@@ -284,6 +284,7 @@ static int scan_row(void *ctx, int ncol, const struct store_value *v)
         case LK_PROVINCE: t = pm ? pm->code : ""; break;
         case LK_ISP: t = isp ? isp : (isp = isp_of(sc, asn)); break;
         case LK_CITY:
+        case LK_IP:
         case LK_COUNT: return vg_err_set(sc->err, VG_EUSAGE, "key not in the rollups");
         }
         cell[k] = t;

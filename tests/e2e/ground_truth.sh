@@ -69,6 +69,16 @@ want = {r["day"]: (r["ips"], r["events"]) for r in t["by_day"] if "2026-10-02" <
 got = {r["day"]: (r["ips"], r["events"]) for r in j["rows"]}
 assert got == want, (got, want)
 PY
+# the addresses behind the numbers: one row per address
+"$VIGIL" landscape --db t.db --by ip --json > ips.json
+python3 - <<'PY'
+import json, ipaddress
+t = json.load(open("truth.json")); j = json.load(open("ips.json"))
+assert len(j["rows"]) == t["total"]["ips"], (len(j["rows"]), t["total"])
+assert all(r["ips"] == 1 for r in j["rows"])
+assert sum(r["events"] for r in j["rows"]) == t["accepted"]
+assert len({ipaddress.ip_address(r["ip"]) for r in j["rows"]}) == len(j["rows"])
+PY
 # human table
 "$VIGIL" landscape --db t.db --by family,region --top 5 > table.txt
 grep -q "addresses" table.txt || fail "table header"
