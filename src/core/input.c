@@ -135,7 +135,10 @@ static long fill(struct vg_input *in, struct vg_err *err)
 {
     if (in->eof)
         return 0;
-    if (in->start > 0 && (in->end == in->cap - 1 || in->start > in->cap / 2)) {
+    /* Move the unread tail (usually part of one line) to the front only
+     * when the room after it runs short: moving whenever half the buffer
+     * was consumed would copy a large share of the input twice. */
+    if (in->start > 0 && in->cap - 1 - in->end < (in->cap - 1) / 4) {
         memmove(in->buf, in->buf + in->start, in->end - in->start);
         in->end -= in->start;
         in->start = 0;

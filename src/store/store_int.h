@@ -16,7 +16,7 @@ struct rollup_state; /* store_rollup.c */
 struct store {
     sqlite3 *db;
     int version; /* schema version after open/migration */
-    sqlite3_stmt *obs_put, *asn_put, *archive_put, *file_add, *file_finish, *file_exists;
+    sqlite3_stmt *obs_put, *obs_ins, *asn_put, *archive_put, *file_add, *file_finish, *file_exists;
     struct rollup_state *ru; /* writable connections only; NULL until rollup_init */
 };
 
