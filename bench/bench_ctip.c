@@ -125,7 +125,7 @@ static double run(const char *buf, size_t len, int no_raw, const char *label)
 {
     struct counts cnt = {0, 0, ""};
     struct format_sink sink = {count_emit, count_reject, &cnt};
-    struct format_options opt = {NULL, NULL, NULL, no_raw};
+    struct format_options opt = {NULL, NULL, NULL, no_raw, 0};
     struct vg_input *in;
     struct vg_err err;
     struct timespec t0, t1, c0, c1;

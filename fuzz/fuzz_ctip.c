@@ -6,7 +6,10 @@
  * no sanitizer report", every outcome is checked: an emitted event has
  * source.ip and time.source, passes event_validate again and writes valid
  * JSON; a rejection has a reason; parse itself never fails on in-memory
- * input (it rejects records instead).  A violation abort()s.
+ * input (it rejects records instead).  The input is parsed a second time
+ * lean (format_options.lean, as ingest does): the same records must be
+ * accepted and rejected, for the same reasons, with the same observation
+ * key.  A violation abort()s.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -18,11 +21,39 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* One line per record: what ingest reads of it. */
+static void note(struct vg_buf *b, const struct event *ev, const struct format_record *rec,
+                 const char *reason)
+{
+    static const char *keys[] = {"source.ip", "time.source", "classification.type",
+                                 "malware.name", "feed.name", "tlp"};
+    vg_buf_printf(b, "%llu", (unsigned long long)rec->line);
+    if (reason)
+        vg_buf_printf(b, " R %s", reason);
+    for (size_t k = 0; ev && k < sizeof keys / sizeof keys[0]; k++) {
+        const char *v = event_get_str(ev, keys[k]);
+        vg_buf_printf(b, " %s", v ? v : "-");
+    }
+    vg_buf_putc(b, '\n');
+}
+
+static int lean_emit(void *ctx, struct event *ev, const struct format_record *rec)
+{
+    note(ctx, ev, rec, NULL);
+    return 0;
+}
+
+static int lean_reject(void *ctx, const struct format_record *rec, const char *reason)
+{
+    note(ctx, NULL, rec, reason);
+    return 0;
+}
+
 static int fuzz_emit(void *ctx, struct event *ev, const struct format_record *rec)
 {
     struct vg_buf out = VG_BUF_INIT;
     struct vg_err err;
-    (void)ctx;
+    note(ctx, ev, rec, NULL);
     if (!rec->raw || rec->line == 0 || !event_get(ev, "source.ip") ||
         !event_get(ev, "time.source") || !event_get(ev, "raw"))
         abort();
@@ -37,9 +68,9 @@ static int fuzz_emit(void *ctx, struct event *ev, const struct format_record *re
 
 static int fuzz_reject(void *ctx, const struct format_record *rec, const char *reason)
 {
-    (void)ctx;
     if (!reason || !*reason || rec->line == 0)
         abort();
+    note(ctx, NULL, rec, reason);
     return 0;
 }
 
@@ -47,13 +78,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct vg_input *in;
     struct vg_err err;
-    struct format_sink sink = {fuzz_emit, fuzz_reject, NULL};
-    struct format_options opt = {NULL, NULL, NULL, 0};
+    struct vg_buf full = VG_BUF_INIT, lean = VG_BUF_INIT;
+    struct format_sink sink = {fuzz_emit, fuzz_reject, &full};
+    struct format_sink lean_sink = {lean_emit, lean_reject, &lean};
+    struct format_options opt = {NULL, NULL, NULL, 0, 0};
+    struct format_options lean_opt = {NULL, NULL, NULL, 1, 1};
     (void)format_ctip.detect("fuzz.ctip", (const char *)data, size);
     if (vg_input_open_mem(&in, "fuzz.ctip", data, size, &err))
         return 0;
     if (format_ctip.parse(in, &opt, &sink, &err) != 0)
         abort();
     vg_input_close(in);
+    if (vg_input_open_mem(&in, "fuzz.ctip", data, size, &err))
+        abort();
+    if (format_ctip.parse(in, &lean_opt, &lean_sink, &err) != 0)
+        abort();
+    vg_input_close(in);
+    if (full.len != lean.len || (full.len && memcmp(full.data, lean.data, full.len) != 0))
+        abort();
+    vg_buf_free(&full);
+    vg_buf_free(&lean);
     return 0;
 }

@@ -127,7 +127,7 @@ int cmd_parse(int argc, char **argv)
         goto out;
     }
     ctx.en = en;
-    struct format_options fo = {report, cli_schema_path(schema, dir[0] ? dir : NULL), feed, 0};
+    struct format_options fo = {report, cli_schema_path(schema, dir[0] ? dir : NULL), feed, 0, 0};
     struct format_sink sink = {on_event, on_reject, &ctx};
     for (int k = optind; k < argc; k++) {
         struct vg_input *in = NULL;

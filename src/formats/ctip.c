@@ -737,6 +737,23 @@ static int put(struct ctip *c, const struct ev_name *nm, const struct json_scan_
     return 0;
 }
 
+/* format_options.lean: v, an A_SET value for nm, is one that validation
+ * always accepts and no reader of a lean event needs, so it need not be
+ * stored — a scalar under extra.* (an escaped string is still decoded, as
+ * a \u0000 in it rejects the record), or a plain non-empty string of a
+ * String field.  feed.name is a key, but it is set by A_FEED, not A_SET. */
+CTIP_INLINE int needless(const struct ctip *c, const struct ev_name *nm,
+                         const struct json_scan_value *v)
+{
+    if (!c->opt->lean || !nm->def)
+        return 0;
+    if (v->type == JSCAN_STRING && v->escaped)
+        return 0;
+    if (nm->def->type == FT_JSONDICT)
+        return v->type < JSCAN_ARRAY;
+    return nm->def->type == FT_STRING && v->type == JSCAN_STRING && v->str_len > 0;
+}
+
 /* prefix + the key in IntelMQ's key style: snake_case, [a-z0-9_] only. */
 static void snake_name(char *out, size_t cap, const char *prefix, const char *k, size_t n)
 {
@@ -1179,7 +1196,7 @@ static int apply(struct ctip *c, const struct map *m, const struct json_scan_val
 {
     switch (m->act) {
     case A_SET:
-        return skip_value(c, v) ? 0 : put(c, &m->nm, v);
+        return skip_value(c, v) || needless(c, &m->nm, v) ? 0 : put(c, &m->nm, v);
     case A_IGNORE:
         return 0;
     case A_FEED:
@@ -1371,7 +1388,7 @@ CTIP_INLINE int member(struct ctip *c, struct json_scan_iter *it, const struct m
             w->hint = idx + 1;
             if (m->act != A_SET)
                 return apply(c, m, v);
-            if (skip_value(c, v))
+            if (skip_value(c, v) || needless(c, &m->nm, v))
                 return 0;
             /* put(), for the plain string most members hold */
             if (v->type == JSCAN_STRING && !v->escaped && m->nm.def &&
@@ -1888,7 +1905,7 @@ static int detect(const char *name, const char *head, size_t len)
 static int parse(struct vg_input *in, const struct format_options *opt,
                  const struct format_sink *sink, struct vg_err *err)
 {
-    static const struct format_options none = {NULL, NULL, NULL, 0};
+    static const struct format_options none = {NULL, NULL, NULL, 0, 0};
     struct ctip *c = calloc(1, sizeof *c);
     const char *head;
     size_t hn, k = 0;

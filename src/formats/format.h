@@ -44,6 +44,16 @@ struct format_options {
                                 base64 of the record): the ingest pipeline
                                 archives raw lines itself; `vigil parse`
                                 keeps raw, as IntelMQ does */
+    int lean;                /* 1: the caller reads only the observation
+                                key (source.ip, time.source,
+                                classification.type, malware.name,
+                                feed.name, tlp): a driver may leave out of
+                                the event the fields that can never decide
+                                whether a record is accepted (extra.*, and
+                                plain non-empty values of string fields).
+                                Which records are accepted or rejected, and
+                                why, and those six fields, are exactly as
+                                without it (tests compare both) */
 };
 
 struct format_driver {

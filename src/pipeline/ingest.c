@@ -80,6 +80,8 @@ int ingest_new(struct ingest **out, struct store *st, const struct enricher *en,
     /* the pipeline archives the records' own bytes: IntelMQ's base64 copy
      * of each record ("raw") would only cost time */
     ing->opt.fmt.no_raw = 1;
+    /* and it reads only the observation key of each event */
+    ing->opt.fmt.lean = 1;
     if ((rc = agg_new(&ing->agg, opt->max_observations, err)))
         goto fail;
     ing->zctx = ZSTD_createCCtx();

@@ -122,7 +122,7 @@ static void run(const char *name, const char *data, size_t len, const char *feed
     struct vg_input *in;
     struct vg_err err;
     struct format_sink sink = {got_emit, got_reject, g};
-    struct format_options opt = {NULL, NULL, feed_name, 0};
+    struct format_options opt = {NULL, NULL, feed_name, 0, 0};
     memset(g, 0, sizeof *g);
     assert_int_equal(vg_input_open_mem(&in, name, data, len, &err), 0);
     int rc = format_ctip.parse(in, &opt, &sink, &err);
@@ -418,70 +418,71 @@ static void test_bingmurls_not_ctip(void **state)
 
 static const char nul_line[] = "{\"DataFeed\":\"CTIP\0Infected\",\"SourceIp\":\"192.0.2.1\"}\n";
 
+static const struct {
+    const char *line;
+    const char *reason; /* NULL: accepted */
+    size_t len;         /* 0: strlen */
+} malformed[] = {
+    {LINE(""), NULL, 0},
+    {"{\"DataFeed\":\"CTIP-Infected\",\"DateTimeReceivedUtc\":1335000000000\n",
+     "not valid JSON", 0},
+    {"{\"DataFeed\":\"x\",\"DateTimeReceivedUtc\":133500000000000000,\"TLP\":\"Green\"}\n",
+     "no SourceIp", 0},
+    {"{\"SourceIp\":\"999.1.2.3\",\"DateTimeReceivedUtc\":133500000000000000}\n",
+     "not an IP address", 0},
+    {"{\"SourceIp\":\"192.0.2.1\",\"DateTimeReceivedUtcTxt\":\"Sunday May 24 2020\"}\n",
+     "no DateTimeReceivedUtc", 0},
+    {"{\"SourceIp\":\"192.0.2.1\",\"DateTimeReceivedUtc\":0}\n", "not a time", 0},
+    {"{\"SourceIp\":\"192.0.2.1\",\"DateTimeReceivedUtc\":-132348339284870000}\n",
+     "not a time", 0},
+    {"{\"SourceIp\":\"192.0.2.1\",\"DateTimeReceivedUtc\":9223372036854775807}\n",
+     "not a time", 0},
+    {"{\"SourceIp\":\"192.0.2.1\",\"DateTimeReceivedUtc\":1.3e17}\n", "expected NT ticks", 0},
+    {"{\"SourceIp\":\"192.0.2.1\",\"DateTimeReceivedUtc\":\"132348339284870000\"}\n",
+     "expected NT ticks", 0},
+    {"\x01\x02\xfe\xff garbage \x7f\x80\n", "binary", 0},
+    {nul_line, "NUL byte", sizeof nul_line - 1},
+    {LINE(",\"Malware\":\"a\\u0000b\""), "NUL character", 0},
+    {LINE(",\"TotalEncounters\":1e999"), "out of range", 0},
+    {LINE(",\"TotalEncounters\":123456789012345678901234567890"), "out of range", 0},
+    {LINE(",\"X\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"),
+     "nesting too deep", 0},
+    {"[1,2,3]\n", "not a JSON object", 0},
+    {"\"just a string\"\n", "not valid JSON", 0},
+    {LINE(",\"TLP\":\"Purple\""), "not a TLP", 0},
+    {LINE(",\"SourcePort\":{\"a\":1}"), "expected a single value", 0},
+    {LINE(",\"DestinationIp\":\"10.0.0.300\""), "not an IP address", 0},
+    {"   \n", NULL, 0}, /* blank: no record at all */
+    {LINE(",\"SourceIp\":\"2001:DB8::1\""), NULL, 0},
+};
+
 static void test_malformed_lines(void **state)
 {
-    static const struct {
-        const char *line;
-        const char *reason; /* NULL: accepted */
-        size_t len;         /* 0: strlen */
-    } cases[] = {
-        {LINE(""), NULL, 0},
-        {"{\"DataFeed\":\"CTIP-Infected\",\"DateTimeReceivedUtc\":1335000000000\n",
-         "not valid JSON", 0},
-        {"{\"DataFeed\":\"x\",\"DateTimeReceivedUtc\":133500000000000000,\"TLP\":\"Green\"}\n",
-         "no SourceIp", 0},
-        {"{\"SourceIp\":\"999.1.2.3\",\"DateTimeReceivedUtc\":133500000000000000}\n",
-         "not an IP address", 0},
-        {"{\"SourceIp\":\"192.0.2.1\",\"DateTimeReceivedUtcTxt\":\"Sunday May 24 2020\"}\n",
-         "no DateTimeReceivedUtc", 0},
-        {"{\"SourceIp\":\"192.0.2.1\",\"DateTimeReceivedUtc\":0}\n", "not a time", 0},
-        {"{\"SourceIp\":\"192.0.2.1\",\"DateTimeReceivedUtc\":-132348339284870000}\n",
-         "not a time", 0},
-        {"{\"SourceIp\":\"192.0.2.1\",\"DateTimeReceivedUtc\":9223372036854775807}\n",
-         "not a time", 0},
-        {"{\"SourceIp\":\"192.0.2.1\",\"DateTimeReceivedUtc\":1.3e17}\n", "expected NT ticks", 0},
-        {"{\"SourceIp\":\"192.0.2.1\",\"DateTimeReceivedUtc\":\"132348339284870000\"}\n",
-         "expected NT ticks", 0},
-        {"\x01\x02\xfe\xff garbage \x7f\x80\n", "binary", 0},
-        {nul_line, "NUL byte", sizeof nul_line - 1},
-        {LINE(",\"Malware\":\"a\\u0000b\""), "NUL character", 0},
-        {LINE(",\"TotalEncounters\":1e999"), "out of range", 0},
-        {LINE(",\"TotalEncounters\":123456789012345678901234567890"), "out of range", 0},
-        {LINE(",\"X\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"),
-         "nesting too deep", 0},
-        {"[1,2,3]\n", "not a JSON object", 0},
-        {"\"just a string\"\n", "not valid JSON", 0},
-        {LINE(",\"TLP\":\"Purple\""), "not a TLP", 0},
-        {LINE(",\"SourcePort\":{\"a\":1}"), "expected a single value", 0},
-        {LINE(",\"DestinationIp\":\"10.0.0.300\""), "not an IP address", 0},
-        {"   \n", NULL, 0}, /* blank: no record at all */
-        {LINE(",\"SourceIp\":\"2001:DB8::1\""), NULL, 0},
-    };
     char text[16384];
     size_t n = 0;
     struct got g;
     (void)state;
-    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        size_t len = cases[k].len ? cases[k].len : strlen(cases[k].line);
-        memcpy(text + n, cases[k].line, len);
+    for (size_t k = 0; k < sizeof malformed / sizeof malformed[0]; k++) {
+        size_t len = malformed[k].len ? malformed[k].len : strlen(malformed[k].line);
+        memcpy(text + n, malformed[k].line, len);
         n += len;
     }
     run("bad.ctip", text, n, NULL, &g);
     int rej = 0, ev = 0;
-    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    for (size_t k = 0; k < sizeof malformed / sizeof malformed[0]; k++) {
         uint64_t line = k + 1;
-        if (strcmp(cases[k].line, "   \n") == 0)
+        if (strcmp(malformed[k].line, "   \n") == 0)
             continue;
-        if (!cases[k].reason) {
+        if (!malformed[k].reason) {
             assert_true(ev < g.n_ev);
             assert_int_equal(g.ev_line[ev], line);
             ev++;
         } else {
             assert_true(rej < g.n_rej);
             assert_int_equal(g.rej_line[rej], line);
-            if (!strstr(g.rej[rej], cases[k].reason))
+            if (!strstr(g.rej[rej], malformed[k].reason))
                 fail_msg("line %llu: reason \"%s\" lacks \"%s\"", (unsigned long long)line,
-                         g.rej[rej], cases[k].reason);
+                         g.rej[rej], malformed[k].reason);
             rej++;
         }
     }
@@ -722,7 +723,7 @@ static void test_no_raw(void **state)
 {
     static char text[65536];
     size_t n = payload_lines(text, sizeof text);
-    struct format_options with = {NULL, NULL, NULL, 0}, without = {NULL, NULL, NULL, 1};
+    struct format_options with = {NULL, NULL, NULL, 0, 0}, without = {NULL, NULL, NULL, 1, 0};
     struct got a, b;
     json_error_t e;
     (void)state;
@@ -765,6 +766,132 @@ static void test_simd_same(void **state)
     assert_string_equal(field_str(&simd, 1, "extra.payload.text"), "text payload 0");
     got_free(&plain);
     got_free(&simd);
+}
+
+/* ---- format_options.lean ------------------------------------------------- */
+
+/* What the ingest pipeline reads of each record: accepted with the six
+ * fields of the observation key, or rejected with the reason. */
+static int digest_emit(void *ctx, struct event *ev, const struct format_record *rec)
+{
+    static const char *keys[] = {"source.ip", "time.source", "classification.type",
+                                 "malware.name", "feed.name", "tlp"};
+    struct vg_buf *b = ctx;
+    assert_int_equal(vg_buf_printf(b, "%llu A", (unsigned long long)rec->line), 0);
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        const char *v = event_get_str(ev, keys[k]);
+        assert_int_equal(vg_buf_printf(b, " %s", v ? v : "-"), 0);
+    }
+    return vg_buf_putc(b, '\n');
+}
+
+static int digest_reject(void *ctx, const struct format_record *rec, const char *reason)
+{
+    return vg_buf_printf(ctx, "%llu R %s\n", (unsigned long long)rec->line, reason);
+}
+
+static void digest(const char *text, size_t n, int lean, struct vg_buf *out)
+{
+    struct vg_input *in;
+    struct vg_err err;
+    struct format_sink sink = {digest_emit, digest_reject, out};
+    struct format_options opt = {NULL, NULL, NULL, 1, lean};
+    vg_buf_reset(out);
+    assert_int_equal(vg_input_open_mem(&in, "lean.ctip", text, n, &err), 0);
+    assert_int_equal(format_ctip.parse(in, &opt, &sink, &err), 0);
+    vg_input_close(in);
+}
+
+/* Deterministic damage to one line: truncation, a flipped or inserted
+ * byte, or a value of the wrong type for a validated field. */
+static size_t mutate(char *out, size_t cap, const char *line, size_t n, uint32_t r)
+{
+    static const char *bad[] = {
+        ",\"SourcePort\":\"abc\"",   ",\"DestinationPort\":99999",
+        ",\"SourceIpInfo\":{\"SourceIpLatitude\":\"north\"}",
+        ",\"SourceIpInfo\":{\"SourceIpCountryCode\":\"Viet Nam\"}",
+        ",\"SourceIpInfo\":{\"SourceIpAsnNumber\":\"AS12\"}",
+        ",\"DestinationIp\":\"1.2.3\"", ",\"Malware\":\"\\u00e9\\u0000\"",
+        ",\"SourcedFrom\":12",       ",\"SourcedFrom\":\"\"",
+        ",\"ThreatConfidence\":\"Certain\"", ",\"TLP\":\"Yellow\"",
+        ",\"HttpInfo\":{\"HttpHost\":[1]}", ",\"SourceIp\":\"192.0.2.9\"",
+        ",\"Payload\":{\"type\":{\"x\":1}}", ",\"Payload\":{\"domain\":\"-bad-\"}",
+        ",\"Payload\":{\"URI\":5}",  ",\"version\":1.5",
+    };
+    size_t m = n;
+    if (m + 64 > cap)
+        m = cap - 64;
+    memcpy(out, line, m);
+    uint32_t at = (r >> 8) % (uint32_t)(m ? m : 1);
+    switch (r % 4) {
+    case 0: return at; /* truncated */
+    case 1: out[at] = (char)(out[at] ^ (1u << (r >> 28 & 7))); return m;
+    case 2: memmove(out + at + 1, out + at, m - at); out[at] = "\"{}[],:\\"[r >> 29]; return m + 1;
+    default: {
+        const char *b = bad[(r >> 8) % (sizeof bad / sizeof bad[0])];
+        size_t bl = strlen(b);
+        if (m == 0 || out[m - 1] != '}')
+            return m;
+        memcpy(out + m - 1, b, bl);
+        out[m - 1 + bl] = '}';
+        return m + bl;
+    }
+    }
+}
+
+/* Lean parsing (what ingest asks for) accepts and rejects exactly the
+ * records the full mapping does, for the same reasons, with the same
+ * observation key: on the samples, the synthetic lines and thousands of
+ * damaged copies of them. */
+static void test_lean_same(void **state)
+{
+    static char text[1 << 21];
+    size_t n = payload_lines(text, sizeof text), base = n, sn = 0;
+    char *sample = read_sample("ctip/intelmq_ctip_azure.txt", &sn);
+    struct vg_buf full = VG_BUF_INIT, lean = VG_BUF_INIT;
+    uint32_t r = 2463534242u;
+    (void)state;
+    if (sample && sn < sizeof text / 4) {
+        memcpy(text + n, sample, sn);
+        n += sn;
+        if (text[n - 1] != '\n')
+            text[n++] = '\n';
+    }
+    for (size_t k = 0; k < sizeof malformed / sizeof malformed[0]; k++) {
+        size_t len = malformed[k].len ? malformed[k].len : strlen(malformed[k].line);
+        memcpy(text + n, malformed[k].line, len);
+        n += len;
+    }
+    size_t lines_end = n;
+    for (int k = 0; k < 6000 && n + 8192 < sizeof text; k++) {
+        /* a random whole line of what is there so far */
+        r ^= r << 13, r ^= r >> 17, r ^= r << 5;
+        size_t at = r % lines_end;
+        while (at > 0 && text[at - 1] != '\n')
+            at--;
+        const char *e = memchr(text + at, '\n', lines_end - at);
+        size_t len = e ? (size_t)(e - (text + at)) : lines_end - at;
+        r ^= r << 13, r ^= r >> 17, r ^= r << 5;
+        n += mutate(text + n, sizeof text - n - 1, text + at, len < 3000 ? len : 3000, r);
+        text[n++] = '\n';
+    }
+    assert_true(n > base);
+    digest(text, n, 0, &full);
+    digest(text, n, 1, &lean);
+    assert_true(strstr(full.data, " A ") != NULL);
+    assert_true(strstr(full.data, " R ") != NULL);
+    if (full.len != lean.len || memcmp(full.data, lean.data, full.len) != 0) {
+        size_t k = 0;
+        while (k < full.len && k < lean.len && full.data[k] == lean.data[k])
+            k++;
+        while (k > 0 && full.data[k - 1] != '\n')
+            k--;
+        fail_msg("lean differs at:\n full: %.200s\n lean: %.200s", full.data + k,
+                 lean.data + k);
+    }
+    vg_buf_free(&full);
+    vg_buf_free(&lean);
+    free(sample);
 }
 
 /* The payload is mapped in the same pass that validates it: what a payload
@@ -861,6 +988,7 @@ int main(void)
         cmocka_unit_test(test_raw_roundtrip),
         cmocka_unit_test(test_no_raw),
         cmocka_unit_test(test_simd_same),
+        cmocka_unit_test(test_lean_same),
         cmocka_unit_test(test_payload_rollback),
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_sink_stop),
