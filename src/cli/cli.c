@@ -14,7 +14,11 @@ static const struct cli_command commands[] = {
     {"ip", "every observation of one address, with its enrichment", cmd_ip},
     {"parse", "parse feed files and print IntelMQ JSON lines (no store)", cmd_parse},
     {"simulate", "generate realistic, seeded telemetry with ground truth", cmd_simulate},
-    {"serve", "the HTTP API and the dashboard (loopback, operator mode)", cmd_serve},
+    {"serve", "the HTTP API and the dashboard", cmd_serve},
+    {"org", "organisations and their scopes (who reads what)", cmd_org},
+    {"token", "API tokens of organisations: create, list, revoke, expire", cmd_token},
+    {"user", "dashboard users (password login)", cmd_user},
+    {"audit", "who read TLP:AMBER or stricter data, when, and how much", cmd_audit},
     {NULL, NULL, NULL},
 };
 

@@ -24,6 +24,10 @@ int cmd_ip(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_org(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 const struct cli_command *cli_commands(void);
 

@@ -80,7 +80,7 @@ int cmd_ip(int argc, char **argv)
         goto out;
     }
     if (json) {
-        if (ip_report_write_json(st, en, &ip, &out, &err) || vg_buf_putc(&out, '\n')) {
+        if (ip_report_write_json(st, en, &ip, NULL, &out, NULL, &err) || vg_buf_putc(&out, '\n')) {
             fprintf(stderr, "vigil ip: %s\n", err.msg[0] ? err.msg : "out of memory");
             goto out;
         }
@@ -97,7 +97,7 @@ int cmd_ip(int argc, char **argv)
                    r.geo.city ? r.geo.city : "");
         printf("\n\n");
         size_t n = 0;
-        if (ip_report_each(st, &ip, row_print, &n, &err)) {
+        if (ip_report_each(st, &ip, NULL, row_print, &n, &err)) {
             fprintf(stderr, "vigil ip: %s\n", err.msg);
             goto out;
         }

@@ -62,6 +62,8 @@ const char *vg_code_name(int code)
     case VG_EDATA: return "enrichment data error";
     case VG_ELIMIT: return "limit exceeded";
     case VG_EINVAL: return "invalid value";
+    case VG_EAUTH: return "authentication failed";
+    case VG_EPERM: return "permission denied";
     }
     return "error";
 }

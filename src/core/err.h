@@ -25,6 +25,8 @@ enum vg_code {
     VG_EDATA = -7,    /* enrichment data missing or corrupt */
     VG_ELIMIT = -8,   /* a size limit was exceeded */
     VG_EINVAL = -9,   /* a value failed validation */
+    VG_EAUTH = -10,   /* no valid credentials (unknown, expired or revoked) */
+    VG_EPERM = -11,   /* valid credentials, but not allowed to do this */
 };
 
 struct vg_err {

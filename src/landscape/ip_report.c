@@ -7,7 +7,9 @@
  * column order.
  */
 #include "landscape/ip_report.h"
+#include "access/policy.h"
 #include "core/vtime.h"
+#include "landscape/landscape.h"
 #include "event/event.h"
 
 #include <string.h>
@@ -41,21 +43,34 @@ static int each_row(void *ctx, int ncol, const struct store_value *v)
     return c->fn(c->ctx, &row);
 }
 
-int ip_report_each(struct store *st, const struct ip_addr *ip, ip_report_row_fn fn, void *ctx,
+int ip_report_each(struct store *st, const struct ip_addr *ip,
+                   const struct access_subject *reader, ip_report_row_fn fn, void *ctx,
                    struct vg_err *err)
 {
     struct each_ctx c = {fn, ctx};
     struct store_value arg = {.type = ST_BLOB, .s = (const char *)ip->b, .len = 16};
-    return store_query(st,
-                       "SELECT day, type, family, feed, tlp, asn, events, first_us, last_us, "
-                       "region FROM observations WHERE ip = ? "
-                       "ORDER BY day, type, family, feed, tlp",
-                       &arg, 1, each_row, &c, err);
+    int restricted = reader && !access_reads_all(reader);
+    if (restricted)
+        landscape_reader_bind(st, reader);
+    int rc = store_query(st,
+                         restricted
+                             ? "SELECT day, type, family, feed, tlp, asn, events, first_us, "
+                               "last_us, region FROM observations WHERE ip = ? "
+                               "AND vg_may_read(tlp, cc, asn, ip, feed) "
+                               "ORDER BY day, type, family, feed, tlp"
+                             : "SELECT day, type, family, feed, tlp, asn, events, first_us, "
+                               "last_us, region FROM observations WHERE ip = ? "
+                               "ORDER BY day, type, family, feed, tlp",
+                         &arg, 1, each_row, &c, err);
+    if (restricted)
+        landscape_reader_unbind(st);
+    return rc;
 }
 
 struct json_ctx {
     struct vg_buf *out;
     size_t n;
+    struct ip_report_stats stats;
 };
 
 static int json_row(void *ctx, const struct ip_report_row *r)
@@ -81,6 +96,12 @@ static int json_row(void *ctx, const struct ip_report_row *r)
             : vg_buf_printf(o, ",\"events\":%llu,\"first_seen\":\"%s\",\"last_seen\":\"%s\"}",
                             (unsigned long long)r->events, first, last);
     c->n++;
+    enum tlp label = tlp_of_record(r->tlp);
+    if (label >= TLP_AMBER) {
+        c->stats.strict_events += r->events;
+        if ((int)label > c->stats.strictest)
+            c->stats.strictest = (int)label;
+    }
     return rc;
 }
 
@@ -90,7 +111,8 @@ static int put_opt_str(struct vg_buf *o, const char *s, size_t n)
 }
 
 int ip_report_write_json(struct store *st, const struct enricher *en, const struct ip_addr *ip,
-                         struct vg_buf *out, struct vg_err *err)
+                         const struct access_subject *reader, struct vg_buf *out,
+                         struct ip_report_stats *stats, struct vg_err *err)
 {
     char canon[IP_STRLEN];
     size_t clen = ip_format(ip, canon);
@@ -121,9 +143,11 @@ int ip_report_write_json(struct store *st, const struct enricher *en, const stru
     rc = rc ? rc : vg_buf_puts(out, "},\"observations\":[");
     if (rc)
         return vg_err_set(err, rc, "out of memory");
-    struct json_ctx c = {out, 0};
-    if ((rc = ip_report_each(st, ip, json_row, &c, err)))
+    struct json_ctx c = {out, 0, {0, -1}};
+    if ((rc = ip_report_each(st, ip, reader, json_row, &c, err)))
         return rc == VG_EDB ? rc : vg_err_set(err, rc, "out of memory");
+    if (stats)
+        *stats = c.stats;
     if ((rc = vg_buf_puts(out, "]}")))
         return vg_err_set(err, rc, "out of memory");
     return 0;

@@ -17,6 +17,8 @@
 #include "enrich/enrich.h"
 #include "store/store.h"
 
+struct access_subject;
+
 /* One observation of the address.  Strings are NUL-terminated and valid only
  * during the callback. */
 struct ip_report_row {
@@ -31,8 +33,18 @@ struct ip_report_row {
  * return stops the walk and is returned. */
 typedef int (*ip_report_row_fn)(void *ctx, const struct ip_report_row *row);
 
-int ip_report_each(struct store *st, const struct ip_addr *ip, ip_report_row_fn fn, void *ctx,
+/* reader (access/policy.h): only the observations it may read are
+ * reported; NULL: the operator, every observation. */
+int ip_report_each(struct store *st, const struct ip_addr *ip,
+                   const struct access_subject *reader, ip_report_row_fn fn, void *ctx,
                    struct vg_err *err);
+
+/* For the audit log: events at TLP:AMBER or stricter reported, and the
+ * strictest label among them (enum tlp, -1 when none). */
+struct ip_report_stats {
+    uint64_t strict_events;
+    int strictest;
+};
 
 /* Append the report as one JSON object (no trailing newline) to out:
  *   {"ip":"…","asn":N|null,"as_name":"…"|null,
@@ -41,8 +53,9 @@ int ip_report_each(struct store *st, const struct ip_addr *ip, ip_report_row_fn 
  *                     "first_seen","last_seen"}…]}
  * An address without observations has an empty array.  en may be NULL (no
  * enrichment data: asn null, empty geolocation).  On error out holds a
- * partial object the caller discards. */
+ * partial object the caller discards.  stats may be NULL. */
 int ip_report_write_json(struct store *st, const struct enricher *en, const struct ip_addr *ip,
-                         struct vg_buf *out, struct vg_err *err);
+                         const struct access_subject *reader, struct vg_buf *out,
+                         struct ip_report_stats *stats, struct vg_err *err);
 
 #endif

@@ -9,7 +9,9 @@
  * with the same numbers and the same order.
  */
 #include "landscape/landscape.h"
+#include "access/policy.h"
 #include "core/ip.h"
+#include "store/store_access.h"
 #include "core/vtime.h"
 #include "landscape/rollup.h"
 #include "enrich/places.h"
@@ -251,17 +253,84 @@ static int collect_row(void *ctx, int ncol, const struct store_value *v)
 static int collect_total(void *ctx, int ncol, const struct store_value *v)
 {
     struct landscape_result *res = ctx;
-    (void)ncol;
     res->total_ips = (uint64_t)v[0].i;
     res->total_events = v[1].type == ST_INT ? (uint64_t)v[1].i : 0;
+    if (ncol >= 4) {
+        res->strict_events = v[2].type == ST_INT ? (uint64_t)v[2].i : 0;
+        res->strictest = v[3].type == ST_INT ? (int)v[3].i : -1;
+    }
+    return 0;
+}
+
+/* ---- the reader's policy in SQL -------------------------------------------- */
+
+static int row_may_read(void *ctx, const struct store_row_view *row)
+{
+    struct ip_addr ip;
+    if (row->ip)
+        memcpy(ip.b, row->ip, 16);
+    struct access_record r = {row->tlp, row->cc, row->asn, row->ip ? &ip : NULL, row->feed,
+                              NULL};
+    return access_may_read(ctx, &r);
+}
+
+void landscape_reader_bind(struct store *st, const struct access_subject *reader)
+{
+    if (reader && !access_reads_all(reader))
+        store_set_row_filter(st, row_may_read, (void *)reader);
+    else
+        store_set_row_filter(st, NULL, NULL);
+}
+
+void landscape_reader_unbind(struct store *st)
+{
+    store_set_row_filter(st, NULL, NULL);
+}
+
+/* The label's rank for the audit: enum tlp for AMBER and stricter, -1 for
+ * what anyone in the community may read.  Unknown words count as AMBER, as
+ * in access_may_read. */
+#define STRICT_RANK                                                                   \
+    "CASE WHEN o.tlp IN ('CLEAR','WHITE','GREEN') THEN -1 WHEN o.tlp = 'RED' THEN 4 " \
+    "WHEN o.tlp = 'AMBER+STRICT' THEN 3 ELSE 2 END"
+
+/* For a reader the rollups answer (one who reads everything): the audit's
+ * figures from the rollups by label. */
+static int strict_from_rollups(struct store *st, const struct landscape_query *q,
+                               struct landscape_result *res, struct vg_err *err)
+{
+    struct landscape_query byt = *q;
+    struct landscape_result t;
+    byt.keys[0] = LK_TLP;
+    byt.nkeys = 1;
+    byt.top = 0;
+    byt.reader = NULL;
+    int rc = landscape_rollup_run(st, &byt, &t, err);
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < t.nrows; k++) {
+        enum tlp label = tlp_of_record(t.rows[k].cells[0].s);
+        if (label < TLP_AMBER)
+            continue;
+        res->strict_events += t.rows[k].events;
+        if ((int)label > res->strictest)
+            res->strictest = (int)label;
+    }
+    landscape_result_free(&t);
     return 0;
 }
 
 int landscape_run(struct store *st, const struct landscape_query *q,
                   struct landscape_result *res, struct vg_err *err)
 {
-    if (landscape_rollup_can(st, q))
-        return landscape_rollup_run(st, q, res, err);
+    int restricted = q->reader && !access_reads_all(q->reader);
+    if (!restricted && landscape_rollup_can(st, q)) {
+        int rc = landscape_rollup_run(st, q, res, err);
+        res->strictest = -1;
+        if (!rc && q->reader && (rc = strict_from_rollups(st, q, res, err)))
+            landscape_result_free(res);
+        return rc;
+    }
     return landscape_run_sql(st, q, res, err);
 }
 
@@ -310,6 +379,9 @@ int landscape_run_sql(struct store *st, const struct landscape_query *q,
         rc = vg_buf_puts(&where, " AND " ISP_EXPR " = ?");
         args[nargs++] = (struct store_value){.type = ST_TEXT, .s = q->isp};
     }
+    int restricted = q->reader && !access_reads_all(q->reader);
+    if (!rc && restricted)
+        rc = vg_buf_puts(&where, " AND vg_may_read(o.tlp, o.cc, o.asn, o.ip, o.feed)");
     /* the mapping tables are joined only when a key or filter needs them */
     int need_pm = q->province != NULL, need_im = q->isp != NULL;
     for (size_t k = 0; k < q->nkeys; k++) {
@@ -334,10 +406,18 @@ int landscape_run_sql(struct store *st, const struct landscape_query *q,
     if (rc)
         goto nomem;
 
-    /* total over the whole selection */
-    rc = vg_buf_printf(&sql, "SELECT COUNT(DISTINCT o.ip), SUM(o.events) FROM%s", where.data);
+    /* total over the whole selection (and, for a reader, the audit's
+     * figures) */
+    res->strictest = -1;
+    rc = vg_buf_printf(&sql, "SELECT COUNT(DISTINCT o.ip), SUM(o.events)%s FROM%s",
+                       q->reader ? ", SUM(CASE WHEN " STRICT_RANK " >= 2 THEN o.events ELSE 0 "
+                                   "END), MAX(" STRICT_RANK ")"
+                                 : "",
+                       where.data);
     if (rc)
         goto nomem;
+    if (restricted)
+        landscape_reader_bind(st, q->reader);
     if ((rc = store_query(st, sql.data, args, nargs, collect_total, res, err)))
         goto out;
 
@@ -378,6 +458,8 @@ int landscape_run_sql(struct store *st, const struct landscape_query *q,
 nomem:
     rc = vg_err_set(err, VG_ENOMEM, "out of memory");
 out:
+    if (restricted)
+        landscape_reader_unbind(st);
     vg_buf_free(&sql);
     vg_buf_free(&where);
     if (rc)

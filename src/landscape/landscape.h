@@ -19,6 +19,8 @@
 #include "core/err.h"
 #include "store/store.h"
 
+struct access_subject;
+
 enum landscape_key { LK_FAMILY, LK_ASN, LK_REGION, LK_DAY, LK_TYPE, LK_FEED, LK_COUNTRY, LK_CITY,
                      LK_TLP, LK_PROVINCE, LK_ISP, LK_IP, LK_COUNT };
 
@@ -36,6 +38,10 @@ struct landscape_query {
     const char *province; /* matches the code, the Vietnamese or the English name */
     const char *isp;
     uint32_t asn;
+    /* Who reads (access/policy.h): every number is computed only from the
+     * observations this reader may read one by one.  NULL: the operator,
+     * who reads everything.  Borrowed. */
+    const struct access_subject *reader;
 };
 
 struct places;
@@ -79,12 +85,18 @@ struct landscape_result {
     struct landscape_row *rows;
     size_t nrows, cap;
     uint64_t total_ips, total_events;
+    /* For the audit log (filled when q->reader is set): the events at
+     * TLP:AMBER or stricter the answer was computed from, and the strictest
+     * label among them (enum tlp, -1 when none). */
+    uint64_t strict_events;
+    int strictest;
     struct vg_arena arena; /* owns the strings of the rows */
 };
 
 /* Run q; res is initialised here and must be released with
  * landscape_result_free.  Answers from the daily rollups (rollup.h) when
- * they can, else from the observations. */
+ * they can, else from the observations (always for a reader whose policy
+ * depends on more than the rollups hold). */
 int landscape_run(struct store *st, const struct landscape_query *q,
                   struct landscape_result *res, struct vg_err *err);
 /* The reference: q over the observations table with COUNT(DISTINCT ip);
@@ -92,6 +104,13 @@ int landscape_run(struct store *st, const struct landscape_query *q,
 int landscape_run_sql(struct store *st, const struct landscape_query *q,
                       struct landscape_result *res, struct vg_err *err);
 void landscape_result_free(struct landscape_result *res);
+
+/* Bind reader's policy to st's row filter (store_access.h: the SQL
+ * function vg_may_read) for the queries that follow, until
+ * landscape_reader_unbind.  reader NULL or reading everything: every row
+ * passes.  One binding per connection at a time. */
+void landscape_reader_bind(struct store *st, const struct access_subject *reader);
+void landscape_reader_unbind(struct store *st);
 
 /* {"rows":[{<keys>..., "ips":N, "events":N}...], "total":{"ips":N,"events":N}}
  * asn rows add "as_name"; province rows add "province_en" and

@@ -58,6 +58,27 @@ static const struct migration {
      "  region TEXT NOT NULL, events INTEGER NOT NULL, ips BLOB NOT NULL,"
      "  PRIMARY KEY(dim, day, type, family, feed, tlp, asn, cc, region)) WITHOUT ROWID;",
      rollup_build_slices},
+    /* 4: access control (store_access.h) */
+    {"CREATE TABLE orgs(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+     "  role TEXT NOT NULL CHECK(role IN ('provider','member','constituent','public')),"
+     "  parent_id INTEGER REFERENCES orgs(id), created_us INTEGER NOT NULL);"
+     "CREATE TABLE org_scopes(org_id INTEGER NOT NULL REFERENCES orgs(id),"
+     "  kind TEXT NOT NULL CHECK(kind IN ('country','asn','prefix','domain','feed')),"
+     "  value TEXT NOT NULL, PRIMARY KEY(org_id, kind, value)) WITHOUT ROWID;"
+     "CREATE TABLE tokens(id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL REFERENCES orgs(id),"
+     "  hash BLOB NOT NULL UNIQUE, label TEXT NOT NULL DEFAULT '', admin INTEGER NOT NULL DEFAULT 0,"
+     "  created_us INTEGER NOT NULL, expires_us INTEGER, revoked_us INTEGER, last_used_us INTEGER);"
+     "CREATE TABLE users(id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL REFERENCES orgs(id),"
+     "  name TEXT NOT NULL UNIQUE, pwhash TEXT NOT NULL, admin INTEGER NOT NULL DEFAULT 0,"
+     "  created_us INTEGER NOT NULL);"
+     "CREATE TABLE sessions(hash BLOB PRIMARY KEY, org_id INTEGER NOT NULL REFERENCES orgs(id),"
+     "  token_id INTEGER, user_id INTEGER, admin INTEGER NOT NULL DEFAULT 0,"
+     "  created_us INTEGER NOT NULL, expires_us INTEGER NOT NULL) WITHOUT ROWID;"
+     "CREATE TABLE audit(id INTEGER PRIMARY KEY, at_us INTEGER NOT NULL, org_id INTEGER,"
+     "  org_name TEXT NOT NULL, token_id INTEGER, user_name TEXT NOT NULL DEFAULT '',"
+     "  action TEXT NOT NULL, target TEXT NOT NULL, records INTEGER NOT NULL, tlp TEXT NOT NULL);"
+     "CREATE INDEX audit_at ON audit(at_us);",
+     NULL},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -139,6 +160,8 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
     }
     sqlite3_busy_timeout(s->db, 10000);
     sqlite3_extended_result_codes(s->db, 1);
+    if ((rc = store_access_init(s, err)))
+        goto fail;
     if (mode != STORE_RO) {
         /* a 64 MiB page cache keeps the observation B-tree's upper levels
          * in memory during batched upserts.  A new database gets 16 KiB
@@ -224,6 +247,7 @@ void store_close(struct store *s)
     sqlite3_finalize(s->file_finish);
     sqlite3_finalize(s->file_exists);
     rollup_fini(s);
+    store_access_fini(s);
     sqlite3_close(s->db);
     free(s);
 }

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "store/store_access.h"
 
 struct rollup_state; /* store_rollup.c */
 
@@ -18,7 +19,16 @@ struct store {
     int version; /* schema version after open/migration */
     sqlite3_stmt *obs_put, *obs_ins, *asn_put, *archive_put, *file_add, *file_finish, *file_exists;
     struct rollup_state *ru; /* writable connections only; NULL until rollup_init */
+    /* store_access.c */
+    sqlite3_stmt *access_last; /* whose row the last access call handed out */
+    int (*row_filter)(void *ctx, const struct store_row_view *row);
+    void *row_filter_ctx;
 };
+
+/* Register vg_may_read on this connection; release what the access calls
+ * hold (store_access.c). */
+int store_access_init(struct store *s, struct vg_err *err);
+void store_access_fini(struct store *s);
 
 int store_db_err(struct store *s, struct vg_err *err, const char *what);
 int store_exec(struct store *s, const char *sql, struct vg_err *err);

@@ -271,7 +271,7 @@ int web_api_ip(struct web_app *app, const struct web_request *req, struct web_re
                                   "address: '%.60s' is not an IPv4 or IPv6 address", req->arg);
     if (web_app_store_get(app, &st, &err))
         return store_error(resp, &err);
-    rc = ip_report_write_json(st, app->en, &ip, &resp->body, &err);
+    rc = ip_report_write_json(st, app->en, &ip, NULL, &resp->body, NULL, &err);
     web_app_store_put(app, st);
     if (rc)
         return store_error(resp, &err);

@@ -257,6 +257,15 @@ static int exec_q(struct store *st, const char *sql)
     return rc;
 }
 
+/* Back to a schema older than version 4: without the access tables. */
+static void drop_access(struct store *st)
+{
+    static const char *t[] = {"DROP TABLE audit", "DROP TABLE sessions", "DROP TABLE users",
+                              "DROP TABLE tokens", "DROP TABLE org_scopes", "DROP TABLE orgs"};
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
+        exec_q(st, t[k]);
+}
+
 static void test_migration_rebuilds(void **state)
 {
     (void)state;
@@ -264,6 +273,7 @@ static void test_migration_rebuilds(void **state)
     struct vg_err err = {0};
     build(&st);
     /* a store of schema version 2 (no slices) migrates to 3 */
+    drop_access(st);
     exec_q(st, "DROP TABLE rollup_slices");
     exec_q(st, "PRAGMA user_version=2");
     store_close(st);
@@ -274,6 +284,7 @@ static void test_migration_rebuilds(void **state)
     compare_all(st, 3);
 
     /* one of schema version 1 (no rollups at all) too */
+    drop_access(st);
     exec_q(st, "DROP TABLE rollup_slices");
     exec_q(st, "DROP TABLE rollups");
     exec_q(st, "DROP TABLE addrs");
