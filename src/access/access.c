@@ -211,6 +211,16 @@ int access_subject_load(struct store *st, int64_t org_id, struct access_subject 
     return rc;
 }
 
+int access_subject_load_name(struct store *st, const char *org, struct access_subject *s,
+                             struct access_identity *id, struct vg_err *err)
+{
+    struct store_org o;
+    memset(s, 0, sizeof *s);
+    memset(id, 0, sizeof *id);
+    int rc = store_org_get(st, org, &o, err);
+    return rc ? rc : access_subject_load(st, o.id, s, id, err);
+}
+
 int access_token_login(struct store *st, const unsigned char key[ACCESS_KEY_LEN],
                        const char *token, int64_t now_us, struct access_subject *s,
                        struct access_identity *id, struct vg_err *err)

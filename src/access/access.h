@@ -67,6 +67,10 @@ struct access_identity {
 int access_subject_load(struct store *st, int64_t org_id, struct access_subject *s,
                         struct access_identity *id, struct vg_err *err);
 
+/* As access_subject_load, by organisation name (VG_ENOTFOUND: none). */
+int access_subject_load_name(struct store *st, const char *org, struct access_subject *s,
+                             struct access_identity *id, struct vg_err *err);
+
 /* Resolve a bearer token to a reader.  VG_EAUTH (with the reason: unknown,
  * expired, revoked) when it does not authenticate. */
 int access_token_login(struct store *st, const unsigned char key[ACCESS_KEY_LEN],

@@ -7,6 +7,7 @@
  * some were rejected (all good records are stored), 2 on usage or I/O
  * errors (an input that fails is rolled back whole).
  */
+#include "access/policy.h"
 #include "cli/cli.h"
 #include "cli/cli_common.h"
 #include "pipeline/ingest.h"
@@ -33,6 +34,8 @@ static void help(FILE *out)
             "                    $VIGIL_SHADOWSERVER_SCHEMA, else <data dir>/shadowserver-schema.json,\n"
             "                    else the built-in mapping)\n"
             "  --feed NAME       set feed.name for every record\n"
+            "  --tlp LABEL       TLP 2.0 label of records that carry none: CLEAR, GREEN,\n"
+            "                    AMBER, AMBER+STRICT or RED (default: AMBER)\n"
             "  --rejects PATH    rejected records as JSON lines {file,line,reason,record}\n"
             "                    (default: <db>.rejects.jsonl)\n"
             "  --data-dir DIR    enrichment data (default: $VIGIL_DATA, else the data\n"
@@ -50,11 +53,13 @@ int cmd_ingest(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},      {"format", required_argument, NULL, 'f'},
         {"report", required_argument, NULL, 'r'},  {"schema", required_argument, NULL, 's'},
         {"feed", required_argument, NULL, 'F'},    {"rejects", required_argument, NULL, 'R'},
+        {"tlp", required_argument, NULL, 'T'},
         {"data-dir", required_argument, NULL, 'D'}, {"no-archive", no_argument, NULL, 'A'},
         {"json", no_argument, NULL, 'j'},          {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *format = NULL, *report = NULL, *schema = NULL, *feed = NULL;
+    const char *tlp = NULL;
     const char *rejects = NULL, *data_dir = NULL;
     int json = 0, quiet = 0, archive = 1, c;
     optind = 1;
@@ -65,6 +70,11 @@ int cmd_ingest(int argc, char **argv)
         case 'r': report = optarg; break;
         case 's': schema = optarg; break;
         case 'F': feed = optarg; break;
+        case 'T':
+            if (tlp_parse(optarg, strlen(optarg)) < 0)
+                return cli_usage_error("ingest", "--tlp: '%s' is not a TLP 2.0 label", optarg);
+            tlp = optarg;
+            break;
         case 'R': rejects = optarg; break;
         case 'D': data_dir = optarg; break;
         case 'A': archive = 0; break;
@@ -108,6 +118,7 @@ int cmd_ingest(int argc, char **argv)
         .rejects_path = rejects,
         .archive = archive,
         .progress = !quiet && !json && isatty(2),
+        .default_tlp = tlp,
     };
     if ((rc = ingest_new(&ing, st, en, &io, &err)))
         goto out;

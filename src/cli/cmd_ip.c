@@ -3,6 +3,7 @@
  * address's enrichment as vigil's data says today.  The query and the JSON
  * live in landscape/ip_report.c, shared with GET /api/v1/ip/{address}.
  */
+#include "access/access.h"
 #include "cli/cli.h"
 #include "cli/cli_common.h"
 #include "core/buf.h"
@@ -20,6 +21,7 @@ static void help(FILE *out)
                  "options:\n"
                  "  --db PATH       database (default: $VIGIL_DB, else ./vigil.db)\n"
                  "  --data-dir DIR  enrichment data (see 'vigil ingest --help')\n"
+                 "  --as ORG        only what organisation ORG may read (TLP and scope)\n"
                  "  --json          one JSON object\n"
                  "  -h, --help      this text\n");
 }
@@ -46,9 +48,10 @@ int cmd_ip(int argc, char **argv)
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'}, {"data-dir", required_argument, NULL, 'D'},
         {"json", no_argument, NULL, 'j'},     {"help", no_argument, NULL, 'h'},
+        {"as", required_argument, NULL, 'a'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *data_dir = NULL;
+    const char *db = NULL, *data_dir = NULL, *as = NULL;
     int json = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -56,6 +59,7 @@ int cmd_ip(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'D': data_dir = optarg; break;
         case 'j': json = 1; break;
+        case 'a': as = optarg; break;
         case 'h': help(stdout); return EXIT_OK;
         default: return cli_usage_error("ip", "bad option");
         }
@@ -75,12 +79,16 @@ int cmd_ip(int argc, char **argv)
     char dir[PATH_MAX];
     int code = EXIT_USAGE;
     struct vg_buf out = VG_BUF_INIT;
-    if (cli_open_enricher(data_dir, dir, &en, &err) || store_open(&st, cli_db_path(db), STORE_RO, &err)) {
+    struct access_subject reader;
+    struct access_identity who;
+    access_subject_operator(&reader);
+    if (cli_open_enricher(data_dir, dir, &en, &err) || store_open(&st, cli_db_path(db), STORE_RO, &err) ||
+        (as && access_subject_load_name(st, as, &reader, &who, &err))) {
         fprintf(stderr, "vigil ip: %s\n", err.msg);
         goto out;
     }
     if (json) {
-        if (ip_report_write_json(st, en, &ip, NULL, &out, NULL, &err) || vg_buf_putc(&out, '\n')) {
+        if (ip_report_write_json(st, en, &ip, &reader, &out, NULL, &err) || vg_buf_putc(&out, '\n')) {
             fprintf(stderr, "vigil ip: %s\n", err.msg[0] ? err.msg : "out of memory");
             goto out;
         }
@@ -97,7 +105,7 @@ int cmd_ip(int argc, char **argv)
                    r.geo.city ? r.geo.city : "");
         printf("\n\n");
         size_t n = 0;
-        if (ip_report_each(st, &ip, NULL, row_print, &n, &err)) {
+        if (ip_report_each(st, &ip, &reader, row_print, &n, &err)) {
             fprintf(stderr, "vigil ip: %s\n", err.msg);
             goto out;
         }
@@ -106,6 +114,7 @@ int cmd_ip(int argc, char **argv)
     }
     code = EXIT_OK;
 out:
+    access_subject_release(&reader);
     vg_buf_free(&out);
     store_close(st);
     enricher_close(en);

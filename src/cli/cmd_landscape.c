@@ -2,6 +2,7 @@
  * cmd_landscape.c — `vigil landscape`: the infection landscape from the
  * store, as a table or as JSON ({"rows":[...],"total":{"ips":N,"events":N}}).
  */
+#include "access/access.h"
 #include "cli/cli.h"
 #include "core/vtime.h"
 #include "enrich/datadir.h"
@@ -30,6 +31,7 @@ static void help(FILE *out)
             "  --family NAME, --asn N, --isp NAME, --region NAME, --province NAME,\n"
             "  --type TYPE, --feed NAME\n"
             "                  only observations with this value (drill-down)\n"
+            "  --as ORG        compute what organisation ORG may read (TLP and scope)\n"
             "  --data-dir DIR  where the province and ISP tables are (see etc/README.md)\n"
             "  --json          {\"rows\":[...],\"total\":{\"ips\":N,\"events\":N}}\n"
             "  -h, --help      this text\n\n"
@@ -55,12 +57,13 @@ int cmd_landscape(int argc, char **argv)
         {"region", required_argument, NULL, 'p'}, {"type", required_argument, NULL, 'p'},
         {"feed", required_argument, NULL, 'p'},   {"province", required_argument, NULL, 'p'},
         {"isp", required_argument, NULL, 'p'},    {"data-dir", required_argument, NULL, 'D'},
+        {"as", required_argument, NULL, 'a'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     struct landscape_query q;
     struct vg_err err = {0};
-    const char *db = NULL, *data_dir = NULL;
+    const char *db = NULL, *data_dir = NULL, *as = NULL;
     int json = 0, c, idx;
     landscape_query_init(&q);
     landscape_parse_keys("family", &q, &err);
@@ -73,6 +76,7 @@ int cmd_landscape(int argc, char **argv)
                 return cli_usage_error("landscape", "--%s", err.msg);
             break;
         case 'D': data_dir = optarg; break;
+        case 'a': as = optarg; break;
         case 'j': json = 1; break;
         case 'h': help(stdout); return EXIT_OK;
         default: return cli_usage_error("landscape", "bad option");
@@ -100,6 +104,16 @@ int cmd_landscape(int argc, char **argv)
     if (!places && uses_places(&q))
         fprintf(stderr, "vigil landscape: warning: %s\n", perr.msg);
     int code = EXIT_OK;
+    struct access_subject reader;
+    struct access_identity who;
+    access_subject_operator(&reader);
+    if (as && access_subject_load_name(st, as, &reader, &who, &err)) {
+        fprintf(stderr, "vigil landscape: --as: %s\n", err.msg);
+        store_close(st);
+        places_free(places);
+        return EXIT_USAGE;
+    }
+    q.reader = &reader;
     if (landscape_places_attach(st, places, &err) || landscape_run(st, &q, &res, &err)) {
         fprintf(stderr, "vigil landscape: %s\n", err.msg);
         code = EXIT_USAGE;
@@ -119,6 +133,7 @@ int cmd_landscape(int argc, char **argv)
         }
         landscape_result_free(&res);
     }
+    access_subject_release(&reader);
     store_close(st);
     places_free(places);
     return code;

@@ -11,6 +11,7 @@
  * bytes.
  */
 #include "pipeline/ingest.h"
+#include "access/policy.h"
 #include "core/buf.h"
 #include "core/vtime.h"
 #include "pipeline/aggregate.h"
@@ -23,7 +24,6 @@
 #include <zstd.h>
 
 #define ARCHIVE_BLOCK (1u << 20)
-#define DEFAULT_TLP "AMBER"
 
 struct ingest {
     struct store *st;
@@ -51,6 +51,7 @@ struct ingest {
     double last_progress, started;
     struct vg_err *err; /* where sink callbacks report fatal errors */
     struct vg_buf rej;
+    const char *default_tlp; /* a TLP 2.0 name */
 };
 
 static double now_s(void)
@@ -82,6 +83,12 @@ int ingest_new(struct ingest **out, struct store *st, const struct enricher *en,
     ing->opt.fmt.no_raw = 1;
     /* and it reads only the observation key of each event */
     ing->opt.fmt.lean = 1;
+    int label = opt->default_tlp ? tlp_parse(opt->default_tlp, strlen(opt->default_tlp)) : TLP_AMBER;
+    if (label < 0) {
+        rc = vg_err_set(err, VG_EUSAGE, "'%.40s' is not a TLP 2.0 label", opt->default_tlp);
+        goto fail;
+    }
+    ing->default_tlp = tlp_name((enum tlp)label);
     if ((rc = agg_new(&ing->agg, opt->max_observations, err)))
         goto fail;
     ing->zctx = ZSTD_createCCtx();
@@ -242,7 +249,11 @@ static int on_event(void *ctx, struct event *ev, const struct format_record *rec
     uint32_t feed = ing->opt.fmt.feed_name
                         ? agg_intern(ing->agg, ing->opt.fmt.feed_name, strlen(ing->opt.fmt.feed_name))
                         : intern_field(ing, ev, "feed.name", ing->drv->name);
-    uint32_t tlp = intern_field(ing, ev, "tlp", DEFAULT_TLP);
+    /* labels are stored in their TLP 2.0 names (WHITE is CLEAR) */
+    const struct ev_field *ftlp = get(ev, "tlp");
+    int label = ftlp && ftlp->kind == EV_STR ? tlp_parse(ftlp->s, ftlp->len) : -1;
+    const char *tname = label >= 0 ? tlp_name((enum tlp)label) : ing->default_tlp;
+    uint32_t tlp = agg_intern(ing->agg, tname, strlen(tname));
     if (type == UINT32_MAX || family == UINT32_MAX || feed == UINT32_MAX || tlp == UINT32_MAX)
         return vg_err_set(ing->err, VG_ENOMEM, "out of memory");
     int is_new;

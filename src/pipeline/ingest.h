@@ -29,6 +29,10 @@ struct ingest_options {
     int archive;              /* keep raw accepted records (default on) */
     int progress;             /* progress bar on stderr */
     size_t max_observations;  /* aggregator flush threshold, 0 = default */
+    /* The TLP 2.0 label of records that carry none (or a word that means
+     * none, such as CTIP's "Unknown"); NULL = the feed's default (AMBER for
+     * every format vigil reads: none of them is meant for the public). */
+    const char *default_tlp;
 };
 
 struct ingest_stats {
