@@ -24,12 +24,12 @@
  * Why, citing TLP 2.0:
  *  - CLEAR: "Recipients can spread this to the world, there is no limit on
  *    disclosure."  WHITE (TLP 1.0) is read as CLEAR.
- *  - GREEN: "Recipients can spread this within their community" but "not
+ *  - GREEN: "recipients can spread this within their community", "but not
  *    via publicly accessible channels": every organisation of the
  *    programme is the community; anonymous and public readers are not.
  *  - AMBER: "Recipients may share TLP:AMBER information with members of
- *    their own organization and its clients, but only on a need-to-know
- *    basis": a member agency receives what is about its country and its
+ *    their own organization and its clients on a need-to-know basis": a
+ *    member agency receives what is about its country and its
  *    constituents, and passes to each constituent (its clients) only what
  *    that constituent needs to know, what is inside the constituent's own
  *    scope — an ISP never sees another ISP's addresses.
