@@ -10,6 +10,7 @@
 #include "store/store_int.h"
 
 #include <stdio.h>
+#include <sys/time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,7 +78,11 @@ static const struct migration {
      "CREATE TABLE audit(id INTEGER PRIMARY KEY, at_us INTEGER NOT NULL, org_id INTEGER,"
      "  org_name TEXT NOT NULL, token_id INTEGER, user_name TEXT NOT NULL DEFAULT '',"
      "  action TEXT NOT NULL, target TEXT NOT NULL, records INTEGER NOT NULL, tlp TEXT NOT NULL);"
-     "CREATE INDEX audit_at ON audit(at_us);",
+     "CREATE INDEX audit_at ON audit(at_us);"
+     /* when the current version of each observation was stored (TAXII's
+      * date_added; 0 for rows stored before this version) */
+     "ALTER TABLE observations ADD COLUMN added_us INTEGER NOT NULL DEFAULT 0;"
+     "CREATE INDEX observations_added ON observations(added_us);",
      NULL},
 };
 
@@ -179,13 +184,13 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
             goto fail;
         if ((rc = prepare(s, &s->obs_ins,
                           "INSERT INTO observations(day,ip,type,family,feed,tlp,asn,cc,region,city,"
-                          "events,first_us,last_us) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                          "events,first_us,last_us,added_us) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                           err)) ||
             (rc = prepare(s, &s->obs_put,
                           "INSERT INTO observations(day,ip,type,family,feed,tlp,asn,cc,region,city,"
-                          "events,first_us,last_us) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                          "events,first_us,last_us,added_us) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                           "ON CONFLICT(day,ip,type,family,feed,tlp) DO UPDATE SET "
-                          "events=events+excluded.events,"
+                          "events=events+excluded.events,added_us=excluded.added_us,"
                           "first_us=min(first_us,excluded.first_us),"
                           "last_us=max(last_us,excluded.last_us),"
                           "asn=excluded.asn,cc=excluded.cc,region=excluded.region,"
@@ -254,7 +259,14 @@ void store_close(struct store *s)
 
 int store_begin(struct store *s, struct vg_err *err)
 {
-    return store_exec(s, "BEGIN IMMEDIATE", err);
+    int rc = store_exec(s, "BEGIN IMMEDIATE", err);
+    /* after the lock is ours: transactions then take their times in
+     * commit order, so "stored after T" (TAXII's added_after) never skips
+     * rows a reader had not seen yet */
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    s->tx_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+    return rc;
 }
 
 int store_commit(struct store *s, struct vg_err *err)
@@ -330,7 +342,7 @@ int store_file_finish(struct store *s, int64_t id, const struct store_file *f,
 }
 
 /* Bind the 13 columns of o to an observation statement. */
-static void obs_bind(sqlite3_stmt *st, const struct store_obs *o)
+static void obs_bind(const struct store *s, sqlite3_stmt *st, const struct store_obs *o)
 {
     sqlite3_bind_int(st, 1, o->day);
     sqlite3_bind_blob(st, 2, o->ip.b, 16, SQLITE_STATIC);
@@ -345,6 +357,7 @@ static void obs_bind(sqlite3_stmt *st, const struct store_obs *o)
     sqlite3_bind_int64(st, 11, (sqlite3_int64)o->events);
     sqlite3_bind_int64(st, 12, o->first_us);
     sqlite3_bind_int64(st, 13, o->last_us);
+    sqlite3_bind_int64(st, 14, s->tx_us);
 }
 
 /* Most observations of an input are new (a new day of telemetry): a plain
@@ -354,12 +367,17 @@ static void obs_bind(sqlite3_stmt *st, const struct store_obs *o)
  * merges it. */
 int store_obs_put(struct store *s, const struct store_obs *o, size_t n, struct vg_err *err)
 {
+    if (sqlite3_get_autocommit(s->db)) { /* each row its own transaction */
+        struct timeval tv;
+        gettimeofday(&tv, NULL);
+        s->tx_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+    }
     for (size_t k = 0; k < n; k++, o++) {
-        obs_bind(s->obs_ins, o);
+        obs_bind(s, s->obs_ins, o);
         int r = sqlite3_step(s->obs_ins);
         sqlite3_reset(s->obs_ins);
         if (r == SQLITE_CONSTRAINT_PRIMARYKEY) {
-            obs_bind(s->obs_put, o);
+            obs_bind(s, s->obs_put, o);
             r = sqlite3_step(s->obs_put);
             sqlite3_reset(s->obs_put);
         }

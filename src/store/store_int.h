@@ -17,6 +17,7 @@ struct rollup_state; /* store_rollup.c */
 struct store {
     sqlite3 *db;
     int version; /* schema version after open/migration */
+    int64_t tx_us; /* wall time the current write transaction began */
     sqlite3_stmt *obs_put, *obs_ins, *asn_put, *archive_put, *file_add, *file_finish, *file_exists;
     struct rollup_state *ru; /* writable connections only; NULL until rollup_init */
     /* store_access.c */

@@ -257,11 +257,14 @@ static int exec_q(struct store *st, const char *sql)
     return rc;
 }
 
-/* Back to a schema older than version 4: without the access tables. */
+/* Back to a schema older than version 4: without the access tables and
+ * observations.added_us. */
 static void drop_access(struct store *st)
 {
     static const char *t[] = {"DROP TABLE audit", "DROP TABLE sessions", "DROP TABLE users",
-                              "DROP TABLE tokens", "DROP TABLE org_scopes", "DROP TABLE orgs"};
+                              "DROP TABLE tokens", "DROP TABLE org_scopes", "DROP TABLE orgs",
+                              "DROP INDEX observations_added",
+                              "ALTER TABLE observations DROP COLUMN added_us"};
     for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
         exec_q(st, t[k]);
 }
