@@ -58,6 +58,11 @@ static const struct migration {
      "  region TEXT NOT NULL, events INTEGER NOT NULL, ips BLOB NOT NULL,"
      "  PRIMARY KEY(dim, day, type, family, feed, tlp, asn, cc, region)) WITHOUT ROWID;",
      rollup_build_slices},
+    /* 4: the data version, bumped by every commit (store_commit), so that a
+     * reader can tell "nothing changed since" without reading the data */
+    {"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+     "INSERT OR IGNORE INTO meta(key, value) VALUES('data_version', 1);",
+     NULL},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -175,7 +180,9 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
             (rc = prepare(s, &s->file_finish,
                           "UPDATE files SET sha256=?,records=?,accepted=?,rejected=?,"
                           "observations=?,size=?,finished_us=? WHERE id=?",
-                          err)))
+                          err)) ||
+            (rc = prepare(s, &s->version_bump,
+                          "UPDATE meta SET value=value+1 WHERE key='data_version'", err)))
             goto fail;
     } else {
         int v;
@@ -195,6 +202,14 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
     if ((rc = prepare(s, &s->file_exists,
                       "SELECT 1 FROM files WHERE sha256=? AND finished_us IS NOT NULL", err)))
         goto fail;
+    /* readers of a store not yet migrated to version 4 have no data
+     * version (store_data_version says so) */
+    if (s->version >= 4 &&
+        ((rc = prepare(s, &s->version_get,
+                       "SELECT value FROM meta WHERE key='data_version'", err)) ||
+         (rc = prepare(s, &s->read_begin, "BEGIN", err)) ||
+         (rc = prepare(s, &s->read_end, "COMMIT", err))))
+        goto fail;
     *out = s;
     return 0;
 fail:
@@ -213,6 +228,10 @@ void store_close(struct store *s)
     sqlite3_finalize(s->file_add);
     sqlite3_finalize(s->file_finish);
     sqlite3_finalize(s->file_exists);
+    sqlite3_finalize(s->version_bump);
+    sqlite3_finalize(s->version_get);
+    sqlite3_finalize(s->read_begin);
+    sqlite3_finalize(s->read_end);
     rollup_fini(s);
     sqlite3_close(s->db);
     free(s);
@@ -223,10 +242,50 @@ int store_begin(struct store *s, struct vg_err *err)
     return store_exec(s, "BEGIN IMMEDIATE", err);
 }
 
+/* Every commit bumps the data version in the same transaction: a reader
+ * that sees the new version sees the new data, never the reverse. */
+static int version_bump(struct store *s, struct vg_err *err)
+{
+    int r = sqlite3_step(s->version_bump);
+    sqlite3_reset(s->version_bump);
+    return r == SQLITE_DONE ? 0 : store_db_err(s, err, "bumping the data version");
+}
+
 int store_commit(struct store *s, struct vg_err *err)
 {
     int rc = rollup_flush(s, err);
+    rc = rc ? rc : version_bump(s, err);
     return rc ? rc : store_exec(s, "COMMIT", err);
+}
+
+int store_read_begin(struct store *s, uint64_t *version, struct vg_err *err)
+{
+    *version = 0;
+    if (!s->version_get)
+        return vg_err_set(err, VG_ENOTFOUND, "the store has no data version (schema %d)",
+                          s->version);
+    int r = sqlite3_step(s->read_begin);
+    sqlite3_reset(s->read_begin);
+    if (r != SQLITE_DONE)
+        return store_db_err(s, err, "starting a read");
+    r = sqlite3_step(s->version_get);
+    if (r == SQLITE_ROW)
+        *version = (uint64_t)sqlite3_column_int64(s->version_get, 0);
+    sqlite3_reset(s->version_get);
+    if (r != SQLITE_ROW) {
+        int rc = store_db_err(s, err, "reading the data version");
+        store_read_end(s);
+        return rc;
+    }
+    return 0;
+}
+
+void store_read_end(struct store *s)
+{
+    if (s && s->read_end && !sqlite3_get_autocommit(s->db)) {
+        sqlite3_step(s->read_end);
+        sqlite3_reset(s->read_end);
+    }
 }
 
 void store_rollback(struct store *s)
@@ -321,7 +380,10 @@ int store_obs_put(struct store *s, const struct store_obs *o, size_t n, struct v
             return rc;
     }
     /* outside a transaction each statement committed on its own */
-    return sqlite3_get_autocommit(s->db) ? rollup_flush(s, err) : 0;
+    if (!sqlite3_get_autocommit(s->db))
+        return 0;
+    int rc = rollup_flush(s, err);
+    return rc ? rc : version_bump(s, err);
 }
 
 int store_asn_put(struct store *s, uint32_t asn, const char *name, struct vg_err *err)

@@ -17,6 +17,7 @@
  *   rollup_slices the same projected onto one dimension (dim column)
  *   archive       accepted raw records, zstd-compressed in blocks, per file,
  *                 for drill-down and audit
+ *   meta          the data version: a counter bumped by every commit
  * Writers batch everything of one input in one transaction: a crash or kill
  * mid-ingest leaves the store as it was before that input.
  */
@@ -38,9 +39,20 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
 void store_close(struct store *s);
 
 int store_begin(struct store *s, struct vg_err *err);
-/* Merges the pending rollups of the transaction, then commits. */
+/* Merges the pending rollups of the transaction, bumps the data version
+ * (store_read_begin), then commits. */
 int store_commit(struct store *s, struct vg_err *err);
 void store_rollback(struct store *s);
+
+/* A read snapshot: every query until store_read_end sees the same committed
+ * state, whose data version goes to *version.  The version grows with every
+ * commit by any process, so (version, question) names an answer exactly:
+ * what a cache of answers is keyed by.  VG_ENOTFOUND when the schema has no
+ * data version (a read-only connection to a store older than schema 4);
+ * no snapshot is then open.  Not on a connection inside store_begin. */
+int store_read_begin(struct store *s, uint64_t *version, struct vg_err *err);
+/* End the snapshot of store_read_begin; accepts NULL and no snapshot. */
+void store_read_end(struct store *s);
 
 /* 1 when the schema has the rollups table (a read-only connection to a
  * store not yet migrated has not); 2 when it has the slices too. */

@@ -17,6 +17,8 @@ struct store {
     sqlite3 *db;
     int version; /* schema version after open/migration */
     sqlite3_stmt *obs_put, *asn_put, *archive_put, *file_add, *file_finish, *file_exists;
+    sqlite3_stmt *version_bump;                     /* writable connections */
+    sqlite3_stmt *version_get, *read_begin, *read_end; /* schema 4 and later */
     struct rollup_state *ru; /* writable connections only; NULL until rollup_init */
 };
 
