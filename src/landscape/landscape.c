@@ -143,6 +143,25 @@ out:
     return rc;
 }
 
+int landscape_query_key(const struct landscape_query *q, struct vg_buf *out)
+{
+    int64_t num[5] = {q->from_day, q->to_day, (int64_t)q->top, q->asn, (int64_t)q->nkeys};
+    unsigned char keys[LANDSCAPE_MAX_KEYS];
+    const char *text[] = {q->country[0] ? q->country : NULL, q->family, q->region, q->type,
+                          q->feed, q->province, q->isp};
+    for (size_t k = 0; k < q->nkeys; k++)
+        keys[k] = (unsigned char)q->keys[k];
+    int rc = vg_buf_append(out, num, sizeof num);
+    rc = rc ? rc : vg_buf_append(out, keys, q->nkeys);
+    for (size_t k = 0; k < sizeof text / sizeof text[0] && !rc; k++) {
+        /* absent and "" differ (family= selects the rows without one) */
+        uint32_t len = text[k] ? (uint32_t)strlen(text[k]) + 1 : 0;
+        rc = vg_buf_append(out, &len, sizeof len);
+        rc = rc ? rc : vg_buf_append(out, text[k] ? text[k] : "", len);
+    }
+    return rc;
+}
+
 int landscape_query_check(const struct landscape_query *q, struct vg_err *err)
 {
     if (q->from_day > q->to_day)

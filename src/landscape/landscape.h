@@ -36,6 +36,7 @@ struct landscape_query {
     const char *province; /* matches the code, the Vietnamese or the English name */
     const char *isp;
     uint32_t asn;
+    /* a new field must join landscape_query_key */
 };
 
 struct places;
@@ -54,6 +55,11 @@ void landscape_query_init(struct landscape_query *q);
  * this one function, so they accept exactly the same things. */
 int landscape_query_set(struct landscape_query *q, const char *name, const char *value,
                         struct vg_err *err);
+/* Append the normalised form of q to out: equal for two queries exactly
+ * when they ask the same question (however the parameters were ordered or
+ * spelled: "AS45899" and "45899", "vn" and "VN"); what a cache of answers
+ * is keyed by.  Binary (lengths before strings); 0 or VG_ENOMEM. */
+int landscape_query_key(const struct landscape_query *q, struct vg_buf *out);
 /* Checks that need every parameter (from <= to). */
 int landscape_query_check(const struct landscape_query *q, struct vg_err *err);
 /* Parse "family,asn,day" into q->keys; VG_EUSAGE with a message naming the
