@@ -63,6 +63,9 @@ static const struct migration {
     {"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
      "INSERT OR IGNORE INTO meta(key, value) VALUES('data_version', 1);",
      NULL},
+    /* 5: block levels of 4, 64 and 256 days beside the 16-day one, built
+     * from the slices already stored (store_rollup.c) */
+    {"", rollup_build_levels},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -144,6 +147,12 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
     }
     sqlite3_busy_timeout(s->db, 10000);
     sqlite3_extended_result_codes(s->db, 1);
+    /* map the file: a landscape query over a year reads thousands of
+     * address sets, and mapped pages are read in place rather than copied
+     * through read() into each connection's page cache (writes still go
+     * through the WAL) */
+    if ((rc = store_exec(s, "PRAGMA mmap_size=2147418112;", err)))
+        goto fail;
     if (mode != STORE_RO) {
         /* a 64 MiB page cache keeps the observation B-tree's upper levels
          * in memory during batched upserts */
@@ -298,6 +307,21 @@ void store_rollback(struct store *s)
 int store_rollups_ready(const struct store *s)
 {
     return s->version >= 3 ? 2 : s->version >= 2;
+}
+
+int store_rollup_level_days(int k)
+{
+    static const int days[ROLLUP_LEVEL_MAX + 1] = {1, 16, 4, 64, 256};
+    return k >= 0 && k <= ROLLUP_LEVEL_MAX ? days[k] : 0;
+}
+
+size_t store_rollup_levels(const struct store *s, int *levels)
+{
+    static const int by_length[ROLLUP_LEVEL_MAX] = {2, 1, 3, 4};
+    size_t n = s->version >= 5 ? ROLLUP_LEVEL_MAX : s->version >= 3 ? 1 : 0;
+    for (size_t k = 0; k < n; k++)
+        levels[k] = n == 1 ? 1 : by_length[k];
+    return n;
 }
 
 static int step_done(struct store *s, sqlite3_stmt *st, struct vg_err *err, const char *what)

@@ -14,7 +14,8 @@
  *                 and the exact set of address ids (a portable-format roaring
  *                 bitmap), kept by store_obs_put in the same transaction as
  *                 the observations (store_rollup.c)
- *   rollup_slices the same projected onto one dimension (dim column)
+ *   rollup_slices the same projected onto one dimension (dim column), per
+ *                 day and per aligned block of 4, 16, 64 and 256 days
  *   archive       accepted raw records, zstd-compressed in blocks, per file,
  *                 for drill-down and audit
  *   meta          the data version: a counter bumped by every commit
@@ -55,7 +56,8 @@ int store_read_begin(struct store *s, uint64_t *version, struct vg_err *err);
 void store_read_end(struct store *s);
 
 /* 1 when the schema has the rollups table (a read-only connection to a
- * store not yet migrated has not); 2 when it has the slices too. */
+ * store not yet migrated has not); 2 when it has the slices too (with the
+ * block levels store_rollup_levels lists). */
 int store_rollups_ready(const struct store *s);
 
 /* Rollup slices: the daily rollups projected onto one dimension (the other
@@ -72,12 +74,25 @@ enum {
     ROLLUP_SLICE_COUNTRY = 7,
     ROLLUP_SLICE_REGION = 8, /* cc and region */
     ROLLUP_SLICE_LAST = 8,
-    /* dim + ROLLUP_BLOCK: the same over ROLLUP_BLOCK_DAYS aligned days
-     * (day = the block's first day, a multiple of ROLLUP_BLOCK_DAYS), so a
-     * long period reads one row per block plus its edge days */
-    ROLLUP_BLOCK = 16,
+    /* dim + ROLLUP_LEVEL * k: the same over aligned blocks of
+     * store_rollup_level_days(k) days (day = the block's first day, a
+     * multiple of the block's length), so a long period reads one row per
+     * block and value: a year is a 256-day block, a 64-day one and a few
+     * shorter ones at the edges.  Level 1 (16 days) came first, hence the
+     * order of the lengths. */
+    ROLLUP_LEVEL = 16,
+    ROLLUP_LEVEL_MAX = 4,
+    ROLLUP_BLOCK = ROLLUP_LEVEL, /* level 1 */
     ROLLUP_BLOCK_DAYS = 16,
 };
+
+/* The days of level k (0 = daily, 1 = 16, 2 = 4, 3 = 64, 4 = 256); 0 for
+ * anything else. */
+int store_rollup_level_days(int k);
+/* The block levels the schema has, shortest first, into levels[] (room for
+ * ROLLUP_LEVEL_MAX); their number: 4 from schema 5 on, 1 (16 days) for
+ * schemas 3 and 4, else 0. */
+size_t store_rollup_levels(const struct store *s, int *levels);
 
 
 struct store_file {

@@ -41,5 +41,8 @@ void rollup_discard(struct store *s);
  * migration's SQL), the slices (version 3) of every observation stored. */
 int rollup_build(struct store *s, struct vg_err *err);
 int rollup_build_slices(struct store *s, struct vg_err *err);
+/* Migration step 5: the 4-, 64- and 256-day block levels from the stored
+ * slices of the next shorter level. */
+int rollup_build_levels(struct store *s, struct vg_err *err);
 
 #endif

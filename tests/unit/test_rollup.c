@@ -9,7 +9,10 @@
  * after migrating a store of schema version 1 (rollups rebuilt from the
  * observations; from version 2, the slices), and a read-only connection to
  * an unmigrated store falls back to the reference.  Queries by one key read
- * the slices, the others the full rollups: both are compared.
+ * the slices, the others the full rollups: both are compared.  Observations
+ * spread over two years exercise the block levels (4, 16, 64 and 256 days)
+ * with periods of every length and alignment, before and after rebuilding
+ * the levels by migration.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,6 +67,7 @@ static int teardown(void **state)
 }
 
 #define DAY0 20000
+static unsigned span_days = 20; /* observations fall on DAY0 .. DAY0 + span_days - 1 */
 
 static const char *const types[] = {"infected-system", "c2-server"};
 static const char *const families[] = {"conficker", "mirai", "andromeda", "", "zeus"};
@@ -79,7 +83,7 @@ static void random_obs(struct store_obs *o, int epoch)
 {
     memset(o, 0, sizeof *o);
     unsigned host = (unsigned)(next() % 300);
-    o->day = DAY0 + (int32_t)(next() % 20);
+    o->day = DAY0 + (int32_t)(next() % span_days);
     o->ip.b[10] = o->ip.b[11] = 0xff;
     if (host % 7 == 0) {
         o->ip.b[0] = 0x20; /* an IPv6 address */
@@ -347,12 +351,75 @@ static void test_move_keeps_other_observation(void **state)
     store_close(st);
 }
 
+/* One-key queries (the slices and their blocks) over periods of every
+ * length and alignment, and a few multi-key ones, against the reference. */
+static int compare_periods(struct store *st, int nranges)
+{
+    static const char *const one_key[] = {"", "family", "asn", "region", "day", "type", "feed",
+                                          "country", "tlp", "province", "isp", "asn,family"};
+    int n = 0;
+    for (int r = 0; r < nranges; r++) {
+        int64_t from, to;
+        switch (r) {
+        case 0: from = INT32_MIN; to = INT32_MAX; break;     /* everything */
+        case 1: from = DAY0 + 224; to = DAY0 + 479; break;   /* exactly one 256-day block */
+        case 2: from = DAY0 + 223; to = DAY0 + 480; break;   /* one day more each side */
+        case 3: from = DAY0 - 100; to = DAY0 + 95; break;    /* from before the data */
+        case 4: from = DAY0 + 600; to = DAY0 + 900; break;   /* to after it */
+        default:
+            from = DAY0 - 20 + (int64_t)(next() % (span_days + 40));
+            to = from + (int64_t)(next() % (r % 3 ? 40 : 400));
+        }
+        for (size_t k = 0; k < sizeof one_key / sizeof one_key[0]; k++) {
+            struct landscape_query q;
+            struct vg_err err = {0};
+            landscape_query_init(&q);
+            assert_int_equal(landscape_parse_keys(one_key[k], &q, &err), 0);
+            q.from_day = from;
+            q.to_day = to;
+            if (r % 4 == 1)
+                q.top = 2;
+            same(st, &q, 1);
+            n++;
+        }
+    }
+    return n;
+}
+
+static void test_block_levels(void **state)
+{
+    (void)state;
+    struct store *st;
+    struct vg_err err = {0};
+    span_days = 700;
+    build(&st);
+    int levels[ROLLUP_LEVEL_MAX];
+    assert_int_equal(store_rollup_levels(st, levels), 4);
+    int n = compare_periods(st, 40);
+    /* the levels of schema 5 rebuilt from the 16-day ones and the days */
+    exec_q(st, "DELETE FROM rollup_slices WHERE dim > 32");
+    exec_q(st, "PRAGMA user_version=4");
+    store_close(st);
+    if (store_open(&st, dbpath, STORE_RW, &err))
+        fail_msg("%s", err.msg);
+    attach_places(st);
+    n += compare_periods(st, 20);
+    /* writes after it (moves included) keep every level in step */
+    write_epoch(st, 4, 1000, 1);
+    write_epoch(st, 5, 500, 0);
+    n += compare_periods(st, 20);
+    assert_true(n > 900);
+    store_close(st);
+    span_days = 20;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rollup_matches_sql, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_rebuilds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_move_keeps_other_observation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_block_levels, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
