@@ -99,6 +99,31 @@ int landscape_run_sql(struct store *st, const struct landscape_query *q,
                       struct landscape_result *res, struct vg_err *err);
 void landscape_result_free(struct landscape_result *res);
 
+/* What is stored per feed: the observations, their distinct addresses and
+ * events, the first and last day. */
+struct landscape_feed {
+    const char *feed; /* owned by the arena of the list */
+    uint64_t ips, events, observations;
+    int64_t first_day, last_day;
+};
+
+struct landscape_feeds {
+    struct landscape_feed *rows; /* in feed order (bytes) */
+    size_t n;
+    struct vg_arena arena;
+};
+
+/* The feeds summary: from the rollups and the store's observation counts
+ * when it has them (a few hundred rows read), else from the observations
+ * (every row read).  out is initialised here; release with
+ * landscape_feeds_free. */
+int landscape_feeds_run(struct store *st, struct landscape_feeds *out, struct vg_err *err);
+/* The reference over the observations table; same contract. */
+int landscape_feeds_run_sql(struct store *st, struct landscape_feeds *out, struct vg_err *err);
+void landscape_feeds_free(struct landscape_feeds *f);
+/* The number of observations stored: the store's counts, else COUNT(*). */
+int landscape_observation_count(struct store *st, uint64_t *n, struct vg_err *err);
+
 /* {"rows":[{<keys>..., "ips":N, "events":N}...], "total":{"ips":N,"events":N}}
  * asn rows add "as_name"; province rows add "province_en" and
  * "province_code". */

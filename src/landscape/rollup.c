@@ -594,3 +594,88 @@ out:
         landscape_result_free(res);
     return rc;
 }
+
+struct feed_join {
+    struct landscape_feeds *f;
+    struct vg_err *err;
+    size_t cap;
+    int counts; /* 1 while reading the counts, 0 while reading the days */
+};
+
+static struct landscape_feed *feed_find(struct landscape_feeds *f, const char *name)
+{
+    for (size_t k = 0; k < f->n; k++)
+        if (strcmp(f->rows[k].feed, name) == 0)
+            return &f->rows[k];
+    return NULL;
+}
+
+/* counts: (feed, n); days: (feed, first, last).  Feeds are few. */
+static int feed_join_row(void *ctx, int ncol, const struct store_value *v)
+{
+    struct feed_join *j = ctx;
+    struct landscape_feeds *f = j->f;
+    const char *name = text_of(&v[0]);
+    (void)ncol;
+    struct landscape_feed *r = feed_find(f, name);
+    if (!r) {
+        if (grow((void **)&f->rows, &j->cap, f->n, sizeof *f->rows))
+            return vg_err_set(j->err, VG_ENOMEM, "out of memory");
+        r = &f->rows[f->n++];
+        memset(r, 0, sizeof *r);
+        if (!(r->feed = vg_arena_strndup(&f->arena, name, strlen(name))))
+            return vg_err_set(j->err, VG_ENOMEM, "out of memory");
+    }
+    if (j->counts) {
+        r->observations = (uint64_t)v[1].i;
+    } else {
+        r->first_day = v[1].i;
+        r->last_day = v[2].i;
+    }
+    return 0;
+}
+
+static int cmp_feed(const void *a, const void *b)
+{
+    return strcmp(((const struct landscape_feed *)a)->feed, ((const struct landscape_feed *)b)->feed);
+}
+
+int landscape_rollup_feeds(struct store *st, struct landscape_feeds *out, struct vg_err *err)
+{
+    struct landscape_query q;
+    struct landscape_result res;
+    struct feed_join j = {out, err, 0, 1};
+    memset(out, 0, sizeof *out);
+    vg_arena_init(&out->arena, 4096);
+    int rc = store_obs_counts(st, feed_join_row, &j, err);
+    if (rc)
+        goto fail;
+    /* first and last day: the daily FEED slices, one row per feed and day */
+    j.counts = 0;
+    struct store_value dim = {.type = ST_INT, .i = ROLLUP_SLICE_FEED};
+    if ((rc = store_query(st,
+                          "SELECT feed, MIN(day), MAX(day) FROM rollup_slices WHERE dim = ?"
+                          " GROUP BY feed",
+                          &dim, 1, feed_join_row, &j, err)))
+        goto fail;
+    /* addresses and events: the landscape by feed over every day */
+    landscape_query_init(&q);
+    q.keys[0] = LK_FEED;
+    q.nkeys = 1;
+    if ((rc = landscape_rollup_run(st, &q, &res, err)))
+        goto fail;
+    for (size_t k = 0; k < res.nrows; k++) {
+        struct landscape_feed *r = feed_find(out, res.rows[k].cells[0].s);
+        if (r) {
+            r->ips = res.rows[k].ips;
+            r->events = res.rows[k].events;
+        }
+    }
+    landscape_result_free(&res);
+    if (out->n)
+        qsort(out->rows, out->n, sizeof *out->rows, cmp_feed);
+    return 0;
+fail:
+    landscape_feeds_free(out);
+    return rc;
+}

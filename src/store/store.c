@@ -59,9 +59,14 @@ static const struct migration {
      "  PRIMARY KEY(dim, day, type, family, feed, tlp, asn, cc, region)) WITHOUT ROWID;",
      rollup_build_slices},
     /* 4: the data version, bumped by every commit (store_commit), so that a
-     * reader can tell "nothing changed since" without reading the data */
+     * reader can tell "nothing changed since" without reading the data; the
+     * observations per feed, kept by the rollups (store_rollup.c), so that
+     * nobody needs COUNT(*) over them */
     {"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
-     "INSERT OR IGNORE INTO meta(key, value) VALUES('data_version', 1);",
+     "INSERT OR IGNORE INTO meta(key, value) VALUES('data_version', 1);"
+     "DELETE FROM meta WHERE key > 'observations/' AND key < 'observations0';"
+     "INSERT INTO meta(key, value) SELECT 'observations/' || feed, COUNT(*) FROM observations"
+     " GROUP BY feed;",
      NULL},
     /* 5: block levels of 4, 64 and 256 days beside the 16-day one, built
      * from the slices already stored (store_rollup.c) */
@@ -122,6 +127,8 @@ static int migrate(struct store *s, struct vg_err *err)
             return rc;
     }
     s->version = v;
+    /* what the rollup builds counted is in the counters of step 4 already */
+    rollup_counts_discard(s);
     return 0;
 }
 
@@ -263,6 +270,7 @@ static int version_bump(struct store *s, struct vg_err *err)
 int store_commit(struct store *s, struct vg_err *err)
 {
     int rc = rollup_flush(s, err);
+    rc = rc ? rc : rollup_counts_apply(s, err);
     rc = rc ? rc : version_bump(s, err);
     return rc ? rc : store_exec(s, "COMMIT", err);
 }
@@ -307,6 +315,17 @@ void store_rollback(struct store *s)
 int store_rollups_ready(const struct store *s)
 {
     return s->version >= 3 ? 2 : s->version >= 2;
+}
+
+int store_obs_counts(struct store *s, store_row_fn fn, void *ctx, struct vg_err *err)
+{
+    if (s->version < 4)
+        return vg_err_set(err, VG_ENOTFOUND, "the store keeps no observation counts (schema %d)",
+                          s->version);
+    return store_query(s,
+                       "SELECT substr(key, 14), value FROM meta WHERE key > 'observations/'"
+                       " AND key < 'observations0' AND value <> 0 ORDER BY key",
+                       NULL, 0, fn, ctx, err);
 }
 
 int store_rollup_level_days(int k)
@@ -407,6 +426,7 @@ int store_obs_put(struct store *s, const struct store_obs *o, size_t n, struct v
     if (!sqlite3_get_autocommit(s->db))
         return 0;
     int rc = rollup_flush(s, err);
+    rc = rc ? rc : rollup_counts_apply(s, err);
     return rc ? rc : version_bump(s, err);
 }
 

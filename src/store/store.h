@@ -18,7 +18,8 @@
  *                 day and per aligned block of 4, 16, 64 and 256 days
  *   archive       accepted raw records, zstd-compressed in blocks, per file,
  *                 for drill-down and audit
- *   meta          the data version: a counter bumped by every commit
+ *   meta          the data version (a counter bumped by every commit) and
+ *                 the number of observations per feed
  * Writers batch everything of one input in one transaction: a crash or kill
  * mid-ingest leaves the store as it was before that input.
  */
@@ -148,6 +149,13 @@ struct store_isp_map {
 int store_places_load(struct store *s, const struct store_province_map *p, size_t np,
                       const struct store_isp_map *i, size_t ni, struct vg_err *err);
 
+/* The observations stored per feed, kept by every commit: fn gets rows
+ * (feed TEXT, count INT) in feed order, feeds without observations left
+ * out.  VG_ENOTFOUND when the schema has no counts (older than 4). */
+struct store_value;
+typedef int (*store_row_fn)(void *ctx, int ncol, const struct store_value *row);
+int store_obs_counts(struct store *s, store_row_fn fn, void *ctx, struct vg_err *err);
+
 /* Read queries: SQL text written by the caller from fixed fragments only
  * (never user text); every user value is a bound argument. */
 enum store_type { ST_NULL, ST_INT, ST_FLOAT, ST_TEXT, ST_BLOB };
@@ -160,8 +168,8 @@ struct store_value {
     size_t len;
 };
 
-/* Called per row; a non-zero return stops the query and is returned. */
-typedef int (*store_row_fn)(void *ctx, int ncol, const struct store_value *row);
+/* store_row_fn (above) is called per row; a non-zero return stops the
+ * query and is returned. */
 
 int store_query(struct store *s, const char *sql, const struct store_value *args,
                 size_t nargs, store_row_fn fn, void *ctx, struct vg_err *err);

@@ -37,6 +37,11 @@ int rollup_obs_add(struct store *s, const struct store_obs *o, struct vg_err *er
 int rollup_flush(struct store *s, struct vg_err *err);
 /* Forget pending groups and cached ids (after a rollback). */
 void rollup_discard(struct store *s);
+/* Add the observations gained per feed since the last call (counted by
+ * rollup_flush) to the meta counters, inside the caller's transaction. */
+int rollup_counts_apply(struct store *s, struct vg_err *err);
+/* Forget them (a migration counts from the table itself). */
+void rollup_counts_discard(struct store *s);
 /* Migration steps: the rollups (version 2; addrs is filled by the
  * migration's SQL), the slices (version 3) of every observation stored. */
 int rollup_build(struct store *s, struct vg_err *err);

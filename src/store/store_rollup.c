@@ -33,12 +33,21 @@
  * are dirty too and recomputed from the blocks (or days) of the next
  * shorter level, flushed before them.
  *
+ * The number of observations per feed (meta rows "observations/<feed>")
+ * falls out of the same merge: an observation is one id in one full rollup
+ * group, so the growth of the full groups' cardinalities is the growth of
+ * the observations table (a move takes one id out of one group and into
+ * another: no change).  The growth is kept per feed until store_commit
+ * adds it to the counters (rollup_counts_apply), so COUNT(*) is never
+ * needed to answer "how many".
+ *
  * Address ids are looked up through a bounded cache (the flush batches are
  * sorted by day and address, and the same hosts return day after day).
  */
 #include "store/store_int.h"
 
 #include <roaring/roaring.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +71,11 @@ struct id_slot {
     uint32_t id; /* 0 = empty */
 };
 
+struct feed_delta {
+    char *feed;
+    int64_t n;
+};
+
 struct rollup_state {
     sqlite3_stmt *addr_get, *addr_add, *ru_get, *ru_put, *ru_del;
     sqlite3_stmt *sl_get, *sl_put, *sl_del; /* prepared on first use (schema 3) */
@@ -73,6 +87,9 @@ struct rollup_state {
     size_t kcap;
     struct id_slot *ids;
     size_t nids;
+    struct feed_delta *deltas; /* observations gained per feed since the last apply */
+    size_t ndeltas;
+    sqlite3_stmt *count_add;
 };
 
 static uint64_t hash_bytes(const void *p, size_t n)
@@ -114,6 +131,7 @@ void rollup_discard(struct store *s)
         ru->groups[k] = NULL;
     }
     ru->gcount = ru->pending_ids = 0;
+    rollup_counts_discard(s);
     /* ids handed out in a rolled-back transaction are gone */
     if (ru->nids) {
         memset(ru->ids, 0, ID_CACHE_SLOTS * sizeof *ru->ids);
@@ -137,6 +155,8 @@ void rollup_fini(struct store *s)
     sqlite3_finalize(ru->sl_del);
     sqlite3_finalize(ru->ru_scan);
     sqlite3_finalize(ru->sl_range);
+    sqlite3_finalize(ru->count_add);
+    free(ru->deltas);
     free(ru->groups);
     free(ru->kbuf);
     free(ru->ids);
@@ -518,6 +538,62 @@ static int slice_recompute(struct store *s, struct rollup_group *g, roaring_bitm
     return rc;
 }
 
+/* Add n observations to the feed of full rollup group g. */
+static int count_delta(struct rollup_state *ru, const struct rollup_group *g, int64_t n)
+{
+    if (!n)
+        return 0;
+    const char *feed = g->key + 9; /* type family feed ... */
+    feed += strlen(feed) + 1;
+    feed += strlen(feed) + 1;
+    for (size_t k = 0; k < ru->ndeltas; k++)
+        if (strcmp(ru->deltas[k].feed, feed) == 0) {
+            ru->deltas[k].n += n;
+            return 0;
+        }
+    struct feed_delta *nd = realloc(ru->deltas, (ru->ndeltas + 1) * sizeof *nd);
+    if (!nd)
+        return VG_ENOMEM;
+    ru->deltas = nd;
+    if (!(nd[ru->ndeltas].feed = strdup(feed)))
+        return VG_ENOMEM;
+    nd[ru->ndeltas++].n = n;
+    return 0;
+}
+
+void rollup_counts_discard(struct store *s)
+{
+    struct rollup_state *ru = s ? s->ru : NULL;
+    if (!ru)
+        return;
+    for (size_t k = 0; k < ru->ndeltas; k++)
+        free(ru->deltas[k].feed);
+    ru->ndeltas = 0;
+}
+
+int rollup_counts_apply(struct store *s, struct vg_err *err)
+{
+    struct rollup_state *ru = s->ru;
+    int rc = 0;
+    if (!ru || !ru->ndeltas)
+        return 0;
+    if (s->version >= 4 && !ru->count_add &&
+        (rc = prep(s, &ru->count_add,
+                   "INSERT INTO meta(key, value) VALUES('observations/' || ?1, ?2)"
+                   " ON CONFLICT(key) DO UPDATE SET value = value + excluded.value",
+                   err)))
+        return rc;
+    for (size_t k = 0; k < ru->ndeltas && ru->count_add && !rc; k++) {
+        sqlite3_bind_text(ru->count_add, 1, ru->deltas[k].feed, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ru->count_add, 2, ru->deltas[k].n);
+        if (sqlite3_step(ru->count_add) != SQLITE_DONE)
+            rc = store_db_err(s, err, "counting observations");
+        sqlite3_reset(ru->count_add);
+    }
+    rollup_counts_discard(s);
+    return rc;
+}
+
 /* The level of a group: -1 full rollups, 0 daily slice, k a block. */
 static int group_level(const struct rollup_group *g)
 {
@@ -603,6 +679,7 @@ static int group_merge(struct store *s, struct rollup_group *g, struct vg_err *e
                     err))))
         return rc;
     sqlite3_stmt *st = slice ? ru->sl_get : ru->ru_get;
+    uint64_t before = 0;
     int r;
     if (g->dirty) {
         if ((rc = group_level(g) > 0 ? block_recompute(s, g, &set, &events, err)
@@ -619,6 +696,8 @@ static int group_merge(struct store *s, struct rollup_group *g, struct vg_err *e
         set = b ? roaring_bitmap_portable_deserialize_safe(b, n) : NULL;
         if (!set)
             rc = vg_err_set(err, VG_EDB, "rollups: a stored address set is corrupt");
+        else if (!slice)
+            before = roaring_bitmap_get_cardinality(set);
     } else if (r != SQLITE_DONE) {
         rc = store_db_err(s, err, "reading a rollup");
     }
@@ -635,6 +714,11 @@ static int group_merge(struct store *s, struct rollup_group *g, struct vg_err *e
         g->add = NULL;
     }
 write:
+    if (!slice && (rc = count_delta(ru, g, (int64_t)roaring_bitmap_get_cardinality(set) -
+                                               (int64_t)before))) {
+        rc = vg_err_set(err, VG_ENOMEM, "out of memory");
+        goto out;
+    }
     if (roaring_bitmap_is_empty(set)) {
         st = slice ? ru->sl_del : ru->ru_del;
         bind_key(st, g);
@@ -805,6 +889,13 @@ static int level_build(struct store *s, int k, struct vg_err *err)
     int child = child_level(s, k), rc = 0, r;
     int64_t len = store_rollup_level_days(k);
     sqlite3_stmt *st;
+    char del[96];
+    /* built afresh: merging into rows left by an earlier build would add
+     * their events twice */
+    snprintf(del, sizeof del, "DELETE FROM rollup_slices WHERE dim > %d AND dim <= %d",
+             ROLLUP_LEVEL * k, ROLLUP_LEVEL * k + ROLLUP_SLICE_LAST);
+    if ((rc = store_exec(s, del, err)))
+        return rc;
     if (sqlite3_prepare_v2(s->db,
                            "SELECT dim, day, type, family, feed, tlp, asn, cc, region, events, ips"
                            " FROM rollup_slices WHERE dim > ?1 AND dim <= ?2"

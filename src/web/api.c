@@ -379,28 +379,11 @@ static int file_row(void *ctx, int ncol, const struct store_value *v)
     return rc;
 }
 
-static int feed_row(void *ctx, int ncol, const struct store_value *v)
-{
-    struct feeds_ctx *c = ctx;
-    struct vg_buf *o = c->o;
-    char first[16], last[16];
-    (void)ncol;
-    vt_format_day(v[4].i, first);
-    vt_format_day(v[5].i, last);
-    int rc = vg_buf_puts(o, c->n++ ? ",{\"feed\":" : "{\"feed\":");
-    rc = rc ? rc : put_text(o, &v[0]);
-    rc = rc ? rc
-            : vg_buf_printf(o,
-                            ",\"ips\":%lld,\"events\":%lld,\"observations\":%lld,"
-                            "\"first_day\":\"%s\",\"last_day\":\"%s\"}",
-                            (long long)v[1].i, (long long)v[2].i, (long long)v[3].i, first, last);
-    return rc;
-}
-
 static int produce_feeds(struct web_app *app, struct store *st, void *ctx,
                          struct web_response *resp)
 {
     struct vg_err err = {0};
+    struct landscape_feeds feeds;
     int rc;
     (void)app, (void)ctx;
     struct feeds_ctx c = {&resp->body, 0, 0};
@@ -410,16 +393,29 @@ static int produce_feeds(struct web_app *app, struct store *st, void *ctx,
                          "SELECT id, name, format, report, sha256, size, records, accepted, "
                          "rejected, observations, started_us, finished_us FROM files ORDER BY id",
                          NULL, 0, file_row, &c, &err);
-    c.n = 0;
-    rc = rc ? rc : vg_buf_puts(c.o, "],\"feeds\":[");
-    if (!rc)
-        rc = store_query(st,
-                         "SELECT feed, COUNT(DISTINCT ip), SUM(events), COUNT(*), MIN(day), "
-                         "MAX(day) FROM observations GROUP BY feed ORDER BY feed",
-                         NULL, 0, feed_row, &c, &err);
-    rc = rc ? rc : vg_buf_puts(c.o, "]}\n");
     if (rc == VG_EDB)
         return store_error(resp, &err);
+    if (rc)
+        return nomem(resp);
+    if (landscape_feeds_run(st, &feeds, &err))
+        return store_error(resp, &err);
+    rc = vg_buf_puts(c.o, "],\"feeds\":[");
+    for (size_t k = 0; k < feeds.n && !rc; k++) {
+        const struct landscape_feed *f = &feeds.rows[k];
+        char first[16], last[16];
+        vt_format_day(f->first_day, first);
+        vt_format_day(f->last_day, last);
+        rc = vg_buf_puts(c.o, k ? ",{\"feed\":" : "{\"feed\":");
+        rc = rc ? rc : vg_buf_json_str(c.o, f->feed, strlen(f->feed));
+        rc = rc ? rc
+                : vg_buf_printf(c.o,
+                                ",\"ips\":%llu,\"events\":%llu,\"observations\":%llu,"
+                                "\"first_day\":\"%s\",\"last_day\":\"%s\"}",
+                                (unsigned long long)f->ips, (unsigned long long)f->events,
+                                (unsigned long long)f->observations, first, last);
+    }
+    rc = rc ? rc : vg_buf_puts(c.o, "]}\n");
+    landscape_feeds_free(&feeds);
     return rc ? nomem(resp) : 200;
 }
 
@@ -440,9 +436,10 @@ static int produce_health(struct web_app *app, struct store *st, void *ctx,
                           struct web_response *resp)
 {
     struct vg_err err = {0};
-    int64_t obs = 0, files = 0;
+    uint64_t obs = 0;
+    int64_t files = 0;
     (void)app, (void)ctx;
-    int rc = store_query(st, "SELECT COUNT(*) FROM observations", NULL, 0, count_row, &obs, &err);
+    int rc = landscape_observation_count(st, &obs, &err);
     if (!rc)
         rc = store_query(st, "SELECT COUNT(*) FROM files WHERE finished_us IS NOT NULL", NULL, 0,
                          count_row, &files, &err);

@@ -182,11 +182,52 @@ static const char *const key_sets[] = {
     "day,family", "region,isp,tlp", "feed,type,country,province,asn,day,family,tlp",
 };
 
+static int collect_counts(void *ctx, int ncol, const struct store_value *v)
+{
+    struct vg_buf *b = ctx;
+    (void)ncol;
+    return vg_buf_printf(b, "%s=%lld;", v[0].s, (long long)v[1].i);
+}
+
+/* The observation counters equal COUNT(*) per feed. */
+static void check_counts(struct store *st)
+{
+    struct vg_err err = {0};
+    struct vg_buf kept = VG_BUF_INIT, counted = VG_BUF_INIT;
+    vg_buf_puts(&kept, "");
+    vg_buf_puts(&counted, "");
+    if (store_obs_counts(st, collect_counts, &kept, &err) ||
+        store_query(st, "SELECT feed, COUNT(*) FROM observations GROUP BY feed ORDER BY feed",
+                    NULL, 0, collect_counts, &counted, &err))
+        fail_msg("%s", err.msg);
+    assert_string_equal(kept.data, counted.data);
+    vg_buf_free(&kept);
+    vg_buf_free(&counted);
+    /* and the feeds summary from them and the slices equals the reference */
+    struct landscape_feeds a, b;
+    if (landscape_feeds_run(st, &a, &err) || landscape_feeds_run_sql(st, &b, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(a.n, b.n);
+    for (size_t k = 0; k < a.n; k++) {
+        assert_string_equal(a.rows[k].feed, b.rows[k].feed);
+        assert_int_equal(a.rows[k].ips, b.rows[k].ips);
+        assert_int_equal(a.rows[k].events, b.rows[k].events);
+        assert_int_equal(a.rows[k].observations, b.rows[k].observations);
+        assert_int_equal(a.rows[k].first_day, b.rows[k].first_day);
+        assert_int_equal(a.rows[k].last_day, b.rows[k].last_day);
+    }
+    landscape_feeds_free(&a);
+    landscape_feeds_free(&b);
+    uint64_t n;
+    assert_int_equal(landscape_observation_count(st, &n, &err), 0);
+}
+
 /* Every stride-th key set under a list of filters; returns the number of
  * queries. */
 static int compare_all(struct store *st, size_t stride)
 {
     int n = 0;
+    check_counts(st);
     for (size_t ks = 0; ks < sizeof key_sets / sizeof key_sets[0]; ks += stride)
         for (int f = 0; f < 19; f++) {
             struct landscape_query q;
@@ -355,6 +396,7 @@ static void test_move_keeps_other_observation(void **state)
  * length and alignment, and a few multi-key ones, against the reference. */
 static int compare_periods(struct store *st, int nranges)
 {
+    check_counts(st);
     static const char *const one_key[] = {"", "family", "asn", "region", "day", "type", "feed",
                                           "country", "tlp", "province", "isp", "asn,family"};
     int n = 0;
@@ -396,8 +438,9 @@ static void test_block_levels(void **state)
     int levels[ROLLUP_LEVEL_MAX];
     assert_int_equal(store_rollup_levels(st, levels), 4);
     int n = compare_periods(st, 40);
-    /* the levels of schema 5 rebuilt from the 16-day ones and the days */
-    exec_q(st, "DELETE FROM rollup_slices WHERE dim > 32");
+    /* the levels of schema 5 rebuilt from the 16-day ones and the days,
+     * over rows of an earlier build (half of them gone) */
+    exec_q(st, "DELETE FROM rollup_slices WHERE dim > 32 AND day % 8 = 4");
     exec_q(st, "PRAGMA user_version=4");
     store_close(st);
     if (store_open(&st, dbpath, STORE_RW, &err))
