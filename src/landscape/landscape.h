@@ -38,9 +38,11 @@ struct landscape_query {
     const char *province; /* matches the code, the Vietnamese or the English name */
     const char *isp;
     uint32_t asn;
+    /* a new field must join landscape_query_key */
     /* Who reads (access/policy.h): every number is computed only from the
      * observations this reader may read one by one.  NULL: the operator,
-     * who reads everything.  Borrowed. */
+     * who reads everything.  Borrowed.  Not part of
+     * landscape_query_key: the web's answer cache keys by the reader's scope. */
     const struct access_subject *reader;
 };
 
@@ -60,6 +62,11 @@ void landscape_query_init(struct landscape_query *q);
  * this one function, so they accept exactly the same things. */
 int landscape_query_set(struct landscape_query *q, const char *name, const char *value,
                         struct vg_err *err);
+/* Append the normalised form of q to out: equal for two queries exactly
+ * when they ask the same question (however the parameters were ordered or
+ * spelled: "AS45899" and "45899", "vn" and "VN"); what a cache of answers
+ * is keyed by.  Binary (lengths before strings); 0 or VG_ENOMEM. */
+int landscape_query_key(const struct landscape_query *q, struct vg_buf *out);
 /* Checks that need every parameter (from <= to). */
 int landscape_query_check(const struct landscape_query *q, struct vg_err *err);
 /* Parse "family,asn,day" into q->keys; VG_EUSAGE with a message naming the
@@ -111,6 +118,30 @@ void landscape_result_free(struct landscape_result *res);
  * passes.  One binding per connection at a time. */
 void landscape_reader_bind(struct store *st, const struct access_subject *reader);
 void landscape_reader_unbind(struct store *st);
+/* What is stored per feed: the observations, their distinct addresses and
+ * events, the first and last day. */
+struct landscape_feed {
+    const char *feed; /* owned by the arena of the list */
+    uint64_t ips, events, observations;
+    int64_t first_day, last_day;
+};
+
+struct landscape_feeds {
+    struct landscape_feed *rows; /* in feed order (bytes) */
+    size_t n;
+    struct vg_arena arena;
+};
+
+/* The feeds summary: from the rollups and the store's observation counts
+ * when it has them (a few hundred rows read), else from the observations
+ * (every row read).  out is initialised here; release with
+ * landscape_feeds_free. */
+int landscape_feeds_run(struct store *st, struct landscape_feeds *out, struct vg_err *err);
+/* The reference over the observations table; same contract. */
+int landscape_feeds_run_sql(struct store *st, struct landscape_feeds *out, struct vg_err *err);
+void landscape_feeds_free(struct landscape_feeds *f);
+/* The number of observations stored: the store's counts, else COUNT(*). */
+int landscape_observation_count(struct store *st, uint64_t *n, struct vg_err *err);
 
 /* {"rows":[{<keys>..., "ips":N, "events":N}...], "total":{"ips":N,"events":N}}
  * asn rows add "as_name"; province rows add "province_en" and

@@ -2,8 +2,9 @@
  * rollup.c — landscape queries from the daily rollups (rollup.h).
  *
  * A query by at most one key and no filter but the day range reads the
- * slices of that key's dimension (one row per day and value); any other
- * reads the full rollups.
+ * slices of that key's dimension: per value one row per aligned block of
+ * 256, 64, 16 or 4 days inside the period and one per day left at its
+ * edges (scan_blocks); any other reads the full rollups.
  * One pass over the rollup rows of the day range (equality filters on
  * stored columns go to SQL; province and ISP filters are applied here with
  * the connection's mapping tables, read once per query).  Each row's key
@@ -378,6 +379,71 @@ static void scan_free(struct scan *sc)
     vg_arena_free(&sc->arena);
 }
 
+static int day_bounds(void *ctx, int ncol, const struct store_value *v)
+{
+    int64_t *b = ctx;
+    (void)ncol;
+    if (v[0].type == ST_INT && v[1].type == ST_INT) {
+        b[0] = v[0].i;
+        b[1] = v[1].i;
+    }
+    return 0;
+}
+
+/* The period [from, to] of a one-key query from the slices of dimension
+ * dim: cut into aligned blocks, longest first from the left (a block of L
+ * days where the day is a multiple of L and the block fits, else a shorter
+ * one, else a single day), and each run of blocks of one level read by one
+ * query.  A year is a handful of rows per value instead of 365.  sql takes
+ * (dim, first day, last day) and is run once per run. */
+static int scan_blocks(struct store *st, struct scan *sc, const char *sql, int dim,
+                       int64_t from, int64_t to, struct vg_err *err)
+{
+    int levels[ROLLUP_LEVEL_MAX];
+    size_t nlevels = store_rollup_levels(st, levels);
+    int64_t bounds[2] = {1, 0}; /* the days the store has, so that "every day" ends */
+    int rc = store_query(st, "SELECT MIN(day), MAX(day) FROM rollup_slices WHERE dim = ?",
+                         &(struct store_value){.type = ST_INT, .i = ROLLUP_SLICE_ALL}, 1,
+                         day_bounds, bounds, err);
+    if (rc)
+        return rc;
+    if (from < bounds[0])
+        from = bounds[0];
+    if (to > bounds[1])
+        to = bounds[1];
+    int run_level = -1;
+    int64_t run_first = 0, run_last = 0;
+    for (int64_t d = from; d <= to + 1; ) {
+        int level = 0;
+        int64_t len = 1;
+        if (d <= to)
+            for (size_t k = nlevels; k-- > 0;) { /* longest first */
+                int64_t l = store_rollup_level_days(levels[k]);
+                if (((d % l) + l) % l == 0 && d + l - 1 <= to && l > len) {
+                    level = levels[k];
+                    len = l;
+                }
+            }
+        if (run_level >= 0 && (d > to || level != run_level)) {
+            struct store_value a[3] = {{.type = ST_INT, .i = dim + ROLLUP_LEVEL * run_level},
+                                       {.type = ST_INT, .i = run_first},
+                                       {.type = ST_INT, .i = run_last}};
+            if ((rc = store_query(st, sql, a, 3, scan_row, sc, err)))
+                return rc;
+            run_level = -1;
+        }
+        if (d > to)
+            break;
+        if (run_level < 0) {
+            run_level = level;
+            run_first = d;
+        }
+        run_last = d;
+        d += len;
+    }
+    return 0;
+}
+
 static int cmp_pm(const void *a, const void *b)
 {
     const struct pm_entry *x = a, *y = b;
@@ -455,31 +521,9 @@ int landscape_rollup_run(struct store *st, const struct landscape_query *q,
     }
     if (rc)
         goto nomem;
-    if (dim) {
-        /* whole blocks inside the period from the block slices, the edge
-         * days from the daily ones; by day needs every day's own row */
-        int64_t B = ROLLUP_BLOCK_DAYS, from = q->from_day, to = q->to_day;
-        int64_t bfrom = (from >= 0 ? from + B - 1 : from) / B * B; /* ceil to a block start */
-        int64_t bto = ((to + 1) >= 0 ? to + 1 : to + 2 - B) / B * B - 1; /* last day of the last whole block */
-        int by_day = q->nkeys && q->keys[0] == LK_DAY;
-        if (!by_day && bfrom + B - 1 <= bto) {
-            struct store_value a[3] = {{.type = ST_INT, .i = dim + ROLLUP_BLOCK},
-                                       {.type = ST_INT, .i = bfrom},
-                                       {.type = ST_INT, .i = bto - B + 1}};
-            if ((rc = store_query(st, sql.data, a, 3, scan_row, &sc, err)))
-                goto out;
-            a[0].i = dim;
-            a[1].i = from;
-            a[2].i = bfrom - 1;
-            if (from <= bfrom - 1 && (rc = store_query(st, sql.data, a, 3, scan_row, &sc, err)))
-                goto out;
-            a[1].i = bto + 1;
-            a[2].i = to;
-            if (bto + 1 <= to && (rc = store_query(st, sql.data, a, 3, scan_row, &sc, err)))
-                goto out;
-        } else if ((rc = store_query(st, sql.data, args, nargs, scan_row, &sc, err))) {
+    if (dim && !(q->nkeys && q->keys[0] == LK_DAY)) {
+        if ((rc = scan_blocks(st, &sc, sql.data, dim, q->from_day, q->to_day, err)))
             goto out;
-        }
     } else if ((rc = store_query(st, sql.data, args, nargs, scan_row, &sc, err))) {
         goto out;
     }
@@ -548,5 +592,90 @@ out:
     scan_free(&sc);
     if (rc)
         landscape_result_free(res);
+    return rc;
+}
+
+struct feed_join {
+    struct landscape_feeds *f;
+    struct vg_err *err;
+    size_t cap;
+    int counts; /* 1 while reading the counts, 0 while reading the days */
+};
+
+static struct landscape_feed *feed_find(struct landscape_feeds *f, const char *name)
+{
+    for (size_t k = 0; k < f->n; k++)
+        if (strcmp(f->rows[k].feed, name) == 0)
+            return &f->rows[k];
+    return NULL;
+}
+
+/* counts: (feed, n); days: (feed, first, last).  Feeds are few. */
+static int feed_join_row(void *ctx, int ncol, const struct store_value *v)
+{
+    struct feed_join *j = ctx;
+    struct landscape_feeds *f = j->f;
+    const char *name = text_of(&v[0]);
+    (void)ncol;
+    struct landscape_feed *r = feed_find(f, name);
+    if (!r) {
+        if (grow((void **)&f->rows, &j->cap, f->n, sizeof *f->rows))
+            return vg_err_set(j->err, VG_ENOMEM, "out of memory");
+        r = &f->rows[f->n++];
+        memset(r, 0, sizeof *r);
+        if (!(r->feed = vg_arena_strndup(&f->arena, name, strlen(name))))
+            return vg_err_set(j->err, VG_ENOMEM, "out of memory");
+    }
+    if (j->counts) {
+        r->observations = (uint64_t)v[1].i;
+    } else {
+        r->first_day = v[1].i;
+        r->last_day = v[2].i;
+    }
+    return 0;
+}
+
+static int cmp_feed(const void *a, const void *b)
+{
+    return strcmp(((const struct landscape_feed *)a)->feed, ((const struct landscape_feed *)b)->feed);
+}
+
+int landscape_rollup_feeds(struct store *st, struct landscape_feeds *out, struct vg_err *err)
+{
+    struct landscape_query q;
+    struct landscape_result res;
+    struct feed_join j = {out, err, 0, 1};
+    memset(out, 0, sizeof *out);
+    vg_arena_init(&out->arena, 4096);
+    int rc = store_obs_counts(st, feed_join_row, &j, err);
+    if (rc)
+        goto fail;
+    /* first and last day: the daily FEED slices, one row per feed and day */
+    j.counts = 0;
+    struct store_value dim = {.type = ST_INT, .i = ROLLUP_SLICE_FEED};
+    if ((rc = store_query(st,
+                          "SELECT feed, MIN(day), MAX(day) FROM rollup_slices WHERE dim = ?"
+                          " GROUP BY feed",
+                          &dim, 1, feed_join_row, &j, err)))
+        goto fail;
+    /* addresses and events: the landscape by feed over every day */
+    landscape_query_init(&q);
+    q.keys[0] = LK_FEED;
+    q.nkeys = 1;
+    if ((rc = landscape_rollup_run(st, &q, &res, err)))
+        goto fail;
+    for (size_t k = 0; k < res.nrows; k++) {
+        struct landscape_feed *r = feed_find(out, res.rows[k].cells[0].s);
+        if (r) {
+            r->ips = res.rows[k].ips;
+            r->events = res.rows[k].events;
+        }
+    }
+    landscape_result_free(&res);
+    if (out->n)
+        qsort(out->rows, out->n, sizeof *out->rows, cmp_feed);
+    return 0;
+fail:
+    landscape_feeds_free(out);
     return rc;
 }

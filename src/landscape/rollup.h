@@ -25,4 +25,9 @@ int landscape_rollup_can(struct store *st, const struct landscape_query *q);
 int landscape_rollup_run(struct store *st, const struct landscape_query *q,
                          struct landscape_result *res, struct vg_err *err);
 
+/* The feeds summary (landscape_feeds_run) from the FEED slices and the
+ * store's observation counts.  VG_ENOTFOUND when the store has no counts
+ * (the caller then asks the observations). */
+int landscape_rollup_feeds(struct store *st, struct landscape_feeds *out, struct vg_err *err);
+
 #endif

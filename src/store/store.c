@@ -59,7 +59,20 @@ static const struct migration {
      "  region TEXT NOT NULL, events INTEGER NOT NULL, ips BLOB NOT NULL,"
      "  PRIMARY KEY(dim, day, type, family, feed, tlp, asn, cc, region)) WITHOUT ROWID;",
      rollup_build_slices},
-    /* 4: access control (store_access.h) */
+    /* 4: the data version, bumped by every commit (store_commit), so that a
+     * reader can tell "nothing changed since" without reading the data; the
+     * observations per feed, kept by the rollups (store_rollup.c), so that
+     * nobody needs COUNT(*) over them */
+    {"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+     "INSERT OR IGNORE INTO meta(key, value) VALUES('data_version', 1);"
+     "DELETE FROM meta WHERE key > 'observations/' AND key < 'observations0';"
+     "INSERT INTO meta(key, value) SELECT 'observations/' || feed, COUNT(*) FROM observations"
+     " GROUP BY feed;",
+     NULL},
+    /* 5: block levels of 4, 64 and 256 days beside the 16-day one, built
+     * from the slices already stored (store_rollup.c) */
+    {"", rollup_build_levels},
+    /* 6: access control (store_access.h) */
     {"CREATE TABLE orgs(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
      "  role TEXT NOT NULL CHECK(role IN ('provider','member','constituent','public')),"
      "  parent_id INTEGER REFERENCES orgs(id), created_us INTEGER NOT NULL);"
@@ -140,6 +153,8 @@ static int migrate(struct store *s, struct vg_err *err)
             return rc;
     }
     s->version = v;
+    /* what the rollup builds counted is in the counters of step 4 already */
+    rollup_counts_discard(s);
     return 0;
 }
 
@@ -166,6 +181,12 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
     sqlite3_busy_timeout(s->db, 10000);
     sqlite3_extended_result_codes(s->db, 1);
     if ((rc = store_access_init(s, err)))
+        goto fail;
+    /* map the file: a landscape query over a year reads thousands of
+     * address sets, and mapped pages are read in place rather than copied
+     * through read() into each connection's page cache (writes still go
+     * through the WAL) */
+    if ((rc = store_exec(s, "PRAGMA mmap_size=2147418112;", err)))
         goto fail;
     if (mode != STORE_RO) {
         /* a 64 MiB page cache keeps the observation B-tree's upper levels
@@ -212,7 +233,9 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
             (rc = prepare(s, &s->file_finish,
                           "UPDATE files SET sha256=?,records=?,accepted=?,rejected=?,"
                           "observations=?,size=?,finished_us=? WHERE id=?",
-                          err)))
+                          err)) ||
+            (rc = prepare(s, &s->version_bump,
+                          "UPDATE meta SET value=value+1 WHERE key='data_version'", err)))
             goto fail;
     } else {
         int v;
@@ -231,6 +254,14 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
     }
     if ((rc = prepare(s, &s->file_exists,
                       "SELECT 1 FROM files WHERE sha256=? AND finished_us IS NOT NULL", err)))
+        goto fail;
+    /* readers of a store not yet migrated to version 4 have no data
+     * version (store_data_version says so) */
+    if (s->version >= 4 &&
+        ((rc = prepare(s, &s->version_get,
+                       "SELECT value FROM meta WHERE key='data_version'", err)) ||
+         (rc = prepare(s, &s->read_begin, "BEGIN", err)) ||
+         (rc = prepare(s, &s->read_end, "COMMIT", err))))
         goto fail;
     *out = s;
     return 0;
@@ -251,6 +282,10 @@ void store_close(struct store *s)
     sqlite3_finalize(s->file_add);
     sqlite3_finalize(s->file_finish);
     sqlite3_finalize(s->file_exists);
+    sqlite3_finalize(s->version_bump);
+    sqlite3_finalize(s->version_get);
+    sqlite3_finalize(s->read_begin);
+    sqlite3_finalize(s->read_end);
     rollup_fini(s);
     store_access_fini(s);
     sqlite3_close(s->db);
@@ -269,10 +304,51 @@ int store_begin(struct store *s, struct vg_err *err)
     return rc;
 }
 
+/* Every commit bumps the data version in the same transaction: a reader
+ * that sees the new version sees the new data, never the reverse. */
+static int version_bump(struct store *s, struct vg_err *err)
+{
+    int r = sqlite3_step(s->version_bump);
+    sqlite3_reset(s->version_bump);
+    return r == SQLITE_DONE ? 0 : store_db_err(s, err, "bumping the data version");
+}
+
 int store_commit(struct store *s, struct vg_err *err)
 {
     int rc = rollup_flush(s, err);
+    rc = rc ? rc : rollup_counts_apply(s, err);
+    rc = rc ? rc : version_bump(s, err);
     return rc ? rc : store_exec(s, "COMMIT", err);
+}
+
+int store_read_begin(struct store *s, uint64_t *version, struct vg_err *err)
+{
+    *version = 0;
+    if (!s->version_get)
+        return vg_err_set(err, VG_ENOTFOUND, "the store has no data version (schema %d)",
+                          s->version);
+    int r = sqlite3_step(s->read_begin);
+    sqlite3_reset(s->read_begin);
+    if (r != SQLITE_DONE)
+        return store_db_err(s, err, "starting a read");
+    r = sqlite3_step(s->version_get);
+    if (r == SQLITE_ROW)
+        *version = (uint64_t)sqlite3_column_int64(s->version_get, 0);
+    sqlite3_reset(s->version_get);
+    if (r != SQLITE_ROW) {
+        int rc = store_db_err(s, err, "reading the data version");
+        store_read_end(s);
+        return rc;
+    }
+    return 0;
+}
+
+void store_read_end(struct store *s)
+{
+    if (s && s->read_end && !sqlite3_get_autocommit(s->db)) {
+        sqlite3_step(s->read_end);
+        sqlite3_reset(s->read_end);
+    }
 }
 
 void store_rollback(struct store *s)
@@ -285,6 +361,32 @@ void store_rollback(struct store *s)
 int store_rollups_ready(const struct store *s)
 {
     return s->version >= 3 ? 2 : s->version >= 2;
+}
+
+int store_obs_counts(struct store *s, store_row_fn fn, void *ctx, struct vg_err *err)
+{
+    if (s->version < 4)
+        return vg_err_set(err, VG_ENOTFOUND, "the store keeps no observation counts (schema %d)",
+                          s->version);
+    return store_query(s,
+                       "SELECT substr(key, 14), value FROM meta WHERE key > 'observations/'"
+                       " AND key < 'observations0' AND value <> 0 ORDER BY key",
+                       NULL, 0, fn, ctx, err);
+}
+
+int store_rollup_level_days(int k)
+{
+    static const int days[ROLLUP_LEVEL_MAX + 1] = {1, 16, 4, 64, 256};
+    return k >= 0 && k <= ROLLUP_LEVEL_MAX ? days[k] : 0;
+}
+
+size_t store_rollup_levels(const struct store *s, int *levels)
+{
+    static const int by_length[ROLLUP_LEVEL_MAX] = {2, 1, 3, 4};
+    size_t n = s->version >= 5 ? ROLLUP_LEVEL_MAX : s->version >= 3 ? 1 : 0;
+    for (size_t k = 0; k < n; k++)
+        levels[k] = n == 1 ? 1 : by_length[k];
+    return n;
 }
 
 static int step_done(struct store *s, sqlite3_stmt *st, struct vg_err *err, const char *what)
@@ -388,7 +490,11 @@ int store_obs_put(struct store *s, const struct store_obs *o, size_t n, struct v
             return rc;
     }
     /* outside a transaction each statement committed on its own */
-    return sqlite3_get_autocommit(s->db) ? rollup_flush(s, err) : 0;
+    if (!sqlite3_get_autocommit(s->db))
+        return 0;
+    int rc = rollup_flush(s, err);
+    rc = rc ? rc : rollup_counts_apply(s, err);
+    return rc ? rc : version_bump(s, err);
 }
 
 int store_asn_put(struct store *s, uint32_t asn, const char *name, struct vg_err *err)

@@ -14,9 +14,12 @@
  *                 and the exact set of address ids (a portable-format roaring
  *                 bitmap), kept by store_obs_put in the same transaction as
  *                 the observations (store_rollup.c)
- *   rollup_slices the same projected onto one dimension (dim column)
+ *   rollup_slices the same projected onto one dimension (dim column), per
+ *                 day and per aligned block of 4, 16, 64 and 256 days
  *   archive       accepted raw records, zstd-compressed in blocks, per file,
  *                 for drill-down and audit
+ *   meta          the data version (a counter bumped by every commit) and
+ *                 the number of observations per feed
  * Writers batch everything of one input in one transaction: a crash or kill
  * mid-ingest leaves the store as it was before that input.
  */
@@ -38,12 +41,24 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
 void store_close(struct store *s);
 
 int store_begin(struct store *s, struct vg_err *err);
-/* Merges the pending rollups of the transaction, then commits. */
+/* Merges the pending rollups of the transaction, bumps the data version
+ * (store_read_begin), then commits. */
 int store_commit(struct store *s, struct vg_err *err);
 void store_rollback(struct store *s);
 
+/* A read snapshot: every query until store_read_end sees the same committed
+ * state, whose data version goes to *version.  The version grows with every
+ * commit by any process, so (version, question) names an answer exactly:
+ * what a cache of answers is keyed by.  VG_ENOTFOUND when the schema has no
+ * data version (a read-only connection to a store older than schema 4);
+ * no snapshot is then open.  Not on a connection inside store_begin. */
+int store_read_begin(struct store *s, uint64_t *version, struct vg_err *err);
+/* End the snapshot of store_read_begin; accepts NULL and no snapshot. */
+void store_read_end(struct store *s);
+
 /* 1 when the schema has the rollups table (a read-only connection to a
- * store not yet migrated has not); 2 when it has the slices too. */
+ * store not yet migrated has not); 2 when it has the slices too (with the
+ * block levels store_rollup_levels lists). */
 int store_rollups_ready(const struct store *s);
 
 /* Rollup slices: the daily rollups projected onto one dimension (the other
@@ -60,12 +75,25 @@ enum {
     ROLLUP_SLICE_COUNTRY = 7,
     ROLLUP_SLICE_REGION = 8, /* cc and region */
     ROLLUP_SLICE_LAST = 8,
-    /* dim + ROLLUP_BLOCK: the same over ROLLUP_BLOCK_DAYS aligned days
-     * (day = the block's first day, a multiple of ROLLUP_BLOCK_DAYS), so a
-     * long period reads one row per block plus its edge days */
-    ROLLUP_BLOCK = 16,
+    /* dim + ROLLUP_LEVEL * k: the same over aligned blocks of
+     * store_rollup_level_days(k) days (day = the block's first day, a
+     * multiple of the block's length), so a long period reads one row per
+     * block and value: a year is a 256-day block, a 64-day one and a few
+     * shorter ones at the edges.  Level 1 (16 days) came first, hence the
+     * order of the lengths. */
+    ROLLUP_LEVEL = 16,
+    ROLLUP_LEVEL_MAX = 4,
+    ROLLUP_BLOCK = ROLLUP_LEVEL, /* level 1 */
     ROLLUP_BLOCK_DAYS = 16,
 };
+
+/* The days of level k (0 = daily, 1 = 16, 2 = 4, 3 = 64, 4 = 256); 0 for
+ * anything else. */
+int store_rollup_level_days(int k);
+/* The block levels the schema has, shortest first, into levels[] (room for
+ * ROLLUP_LEVEL_MAX); their number: 4 from schema 5 on, 1 (16 days) for
+ * schemas 3 and 4, else 0. */
+size_t store_rollup_levels(const struct store *s, int *levels);
 
 
 struct store_file {
@@ -121,6 +149,13 @@ struct store_isp_map {
 int store_places_load(struct store *s, const struct store_province_map *p, size_t np,
                       const struct store_isp_map *i, size_t ni, struct vg_err *err);
 
+/* The observations stored per feed, kept by every commit: fn gets rows
+ * (feed TEXT, count INT) in feed order, feeds without observations left
+ * out.  VG_ENOTFOUND when the schema has no counts (older than 4). */
+struct store_value;
+typedef int (*store_row_fn)(void *ctx, int ncol, const struct store_value *row);
+int store_obs_counts(struct store *s, store_row_fn fn, void *ctx, struct vg_err *err);
+
 /* Read queries: SQL text written by the caller from fixed fragments only
  * (never user text); every user value is a bound argument. */
 enum store_type { ST_NULL, ST_INT, ST_FLOAT, ST_TEXT, ST_BLOB };
@@ -133,8 +168,8 @@ struct store_value {
     size_t len;
 };
 
-/* Called per row; a non-zero return stops the query and is returned. */
-typedef int (*store_row_fn)(void *ctx, int ncol, const struct store_value *row);
+/* store_row_fn (above) is called per row; a non-zero return stops the
+ * query and is returned. */
 
 int store_query(struct store *s, const char *sql, const struct store_value *args,
                 size_t nargs, store_row_fn fn, void *ctx, struct vg_err *err);

@@ -19,6 +19,8 @@ struct store {
     int version; /* schema version after open/migration */
     int64_t tx_us; /* wall time the current write transaction began */
     sqlite3_stmt *obs_put, *obs_ins, *asn_put, *archive_put, *file_add, *file_finish, *file_exists;
+    sqlite3_stmt *version_bump;                     /* writable connections */
+    sqlite3_stmt *version_get, *read_begin, *read_end; /* schema 4 and later */
     struct rollup_state *ru; /* writable connections only; NULL until rollup_init */
     /* store_access.c */
     sqlite3_stmt *access_last; /* whose row the last access call handed out */
@@ -46,9 +48,17 @@ int rollup_obs_add(struct store *s, const struct store_obs *o, struct vg_err *er
 int rollup_flush(struct store *s, struct vg_err *err);
 /* Forget pending groups and cached ids (after a rollback). */
 void rollup_discard(struct store *s);
+/* Add the observations gained per feed since the last call (counted by
+ * rollup_flush) to the meta counters, inside the caller's transaction. */
+int rollup_counts_apply(struct store *s, struct vg_err *err);
+/* Forget them (a migration counts from the table itself). */
+void rollup_counts_discard(struct store *s);
 /* Migration steps: the rollups (version 2; addrs is filled by the
  * migration's SQL), the slices (version 3) of every observation stored. */
 int rollup_build(struct store *s, struct vg_err *err);
 int rollup_build_slices(struct store *s, struct vg_err *err);
+/* Migration step 5: the 4-, 64- and 256-day block levels from the stored
+ * slices of the next shorter level. */
+int rollup_build_levels(struct store *s, struct vg_err *err);
 
 #endif

@@ -7,16 +7,19 @@
  * cc, region) the events and a roaring bitmap (portable serialisation) of
  * dense address ids.  The table addrs maps each 16-byte address to its id.
  * The slices (rollup_slices, store.h) hold the same projected onto one
- * dimension, per day and per aligned block of ROLLUP_BLOCK_DAYS days, so a
+ * dimension, per day and per aligned block of 4, 16, 64 and 256 days, so a
  * query by one key over a year reads a few rows per value.
  *
  * Writes are accumulated per connection: every observation written joins a
- * pending group per level (the full key, eight daily slices, eight block
- * slices; a hash of the level and key); rollup_flush merges each pending
- * group into its row (stored set minus removed ids, OR added ids; events
- * add).  The store flushes before COMMIT and whenever the pending
- * observations pass a bound, so a kill mid-ingest rolls back rollups and
- * observations together and memory stays bounded.
+ * pending group of the full key and one of each of the eight daily slices
+ * (a hash of the level and key).  rollup_flush first derives the blocks
+ * from the daily groups — each block group ORs the added ids of the daily
+ * groups inside it, once per group rather than once per observation — then
+ * merges each pending group into its row (stored set minus removed ids, OR
+ * added ids; events add): the full rollups, the daily slices, then the
+ * block levels from the shortest up.  The store flushes before COMMIT and
+ * whenever the pending observations pass a bound, so a kill mid-ingest
+ * rolls back rollups and observations together and memory stays bounded.
  *
  * An observation row can change its enrichment (asn, cc, region) when it is
  * written again with other enrichment data.  A temporary trigger calls back
@@ -25,8 +28,18 @@
  * in its group (the group key is the observation key minus the address
  * plus its enrichment), so the id leaves the old group with the old events.
  * In a slice the address may stay through another observation, so the
- * slices it leaves are marked dirty and recomputed at flush from the full
- * rollups, which are flushed first.
+ * daily slices it leaves are marked dirty and recomputed at flush from the
+ * full rollups, which are flushed first; the blocks holding a dirty day
+ * are dirty too and recomputed from the blocks (or days) of the next
+ * shorter level, flushed before them.
+ *
+ * The number of observations per feed (meta rows "observations/<feed>")
+ * falls out of the same merge: an observation is one id in one full rollup
+ * group, so the growth of the full groups' cardinalities is the growth of
+ * the observations table (a move takes one id out of one group and into
+ * another: no change).  The growth is kept per feed until store_commit
+ * adds it to the counters (rollup_counts_apply), so COUNT(*) is never
+ * needed to answer "how many".
  *
  * Address ids are looked up through a bounded cache (the flush batches are
  * sorted by day and address, and the same hosts return day after day).
@@ -34,6 +47,7 @@
 #include "store/store_int.h"
 
 #include <roaring/roaring.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,16 +71,25 @@ struct id_slot {
     uint32_t id; /* 0 = empty */
 };
 
+struct feed_delta {
+    char *feed;
+    int64_t n;
+};
+
 struct rollup_state {
     sqlite3_stmt *addr_get, *addr_add, *ru_get, *ru_put, *ru_del;
     sqlite3_stmt *sl_get, *sl_put, *sl_del; /* prepared on first use (schema 3) */
     sqlite3_stmt *ru_scan;                  /* likewise, for dirty slices */
+    sqlite3_stmt *sl_range;                 /* and for dirty blocks */
     struct rollup_group **groups;
     size_t gcap, gcount, pending_ids;
     char *kbuf;
     size_t kcap;
     struct id_slot *ids;
     size_t nids;
+    struct feed_delta *deltas; /* observations gained per feed since the last apply */
+    size_t ndeltas;
+    sqlite3_stmt *count_add;
 };
 
 static uint64_t hash_bytes(const void *p, size_t n)
@@ -108,6 +131,7 @@ void rollup_discard(struct store *s)
         ru->groups[k] = NULL;
     }
     ru->gcount = ru->pending_ids = 0;
+    rollup_counts_discard(s);
     /* ids handed out in a rolled-back transaction are gone */
     if (ru->nids) {
         memset(ru->ids, 0, ID_CACHE_SLOTS * sizeof *ru->ids);
@@ -130,6 +154,9 @@ void rollup_fini(struct store *s)
     sqlite3_finalize(ru->sl_put);
     sqlite3_finalize(ru->sl_del);
     sqlite3_finalize(ru->ru_scan);
+    sqlite3_finalize(ru->sl_range);
+    sqlite3_finalize(ru->count_add);
+    free(ru->deltas);
     free(ru->groups);
     free(ru->kbuf);
     free(ru->ids);
@@ -253,22 +280,19 @@ static int addr_id(struct store *s, const unsigned char ip[16], uint32_t *id, st
 }
 
 /* Count (or, with out set, take away) address id and events in the group
- * of every level in mask: level 0 is the full rollup key, the others its
- * projections onto one slice dimension (store_int.h). */
+ * of every level in mask: level 0 is the full rollup key, 1..8 its daily
+ * projections onto one slice dimension (store.h). */
 static int pending_put(struct rollup_state *ru, unsigned mask, int32_t day, uint32_t asn,
                        const char *const str[6], uint32_t id, int64_t events, int out)
 {
     /* str: type family feed tlp cc region */
-    for (int level = 0; level <= ROLLUP_BLOCK + ROLLUP_SLICE_LAST; level++) {
+    for (int level = 0; level <= ROLLUP_SLICE_LAST; level++) {
         if (!(mask & (1u << level)))
             continue;
         const char *p[6] = {"", "", "", "", "", ""};
         uint32_t a = 0;
         int32_t d = day;
-        if (level & ROLLUP_BLOCK) /* floor to the block's first day */
-            d = day - (int32_t)(((int64_t)day % ROLLUP_BLOCK_DAYS + ROLLUP_BLOCK_DAYS) %
-                                ROLLUP_BLOCK_DAYS);
-        switch (level & ~ROLLUP_BLOCK) {
+        switch (level) {
         case 0: memcpy(p, str, sizeof p); a = asn; break;
         case ROLLUP_SLICE_ALL: break;
         case ROLLUP_SLICE_TYPE: p[0] = str[0]; break;
@@ -314,11 +338,12 @@ static int pending_add(struct store *s, unsigned mask, int32_t day, uint32_t asn
     return 0;
 }
 
-/* Every level the schema has. */
+/* The full rollups and, when the schema has slices, the daily slices (the
+ * blocks are derived from these at flush). */
 static unsigned all_levels(const struct store *s)
 {
     unsigned slices = ((1u << ROLLUP_SLICE_LAST) - 1) << 1;
-    return s->version >= 3 ? 1u | slices | slices << ROLLUP_BLOCK : 1u;
+    return s->version >= 3 ? 1u | slices : 1u;
 }
 
 int rollup_obs_add(struct store *s, const struct store_obs *o, struct vg_err *err)
@@ -362,7 +387,7 @@ static void move_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
      * and its events: out and in again would only cost a recount */
     unsigned moved = 1u << ROLLUP_SLICE_ASN | 1u << ROLLUP_SLICE_COUNTRY |
                      1u << ROLLUP_SLICE_REGION;
-    unsigned mask = all_levels(s) & (1u | moved | moved << ROLLUP_BLOCK);
+    unsigned mask = all_levels(s) & (1u | moved);
     if (addr_id(s, sqlite3_value_blob(argv[11]), &id, &err) ||
         pending_put(ru, mask, day, (uint32_t)sqlite3_value_int64(argv[5]), str, id, events, 1))
         goto fail;
@@ -443,8 +468,9 @@ static void bind_key(sqlite3_stmt *st, const struct rollup_group *g)
     sqlite3_bind_int64(st, 6, asn);
 }
 
-/* A dirty slice group from the full rollups (flushed first): the OR of the
- * sets and the sum of the events of the rows its projection selects. */
+/* A dirty daily slice group from the full rollups (flushed first): the OR
+ * of the sets and the sum of the events of the rows its projection
+ * selects. */
 static int slice_recompute(struct store *s, struct rollup_group *g, roaring_bitmap_t **set,
                            int64_t *events, struct vg_err *err)
 {
@@ -469,7 +495,7 @@ static int slice_recompute(struct store *s, struct rollup_group *g, roaring_bitm
         [ROLLUP_SLICE_COUNTRY] = {0, 0, 0, 0, 0, 1, 0},
         [ROLLUP_SLICE_REGION] = {0, 0, 0, 0, 0, 1, 1},
     };
-    int dim = g->key[0] & ~ROLLUP_BLOCK;
+    int dim = g->key[0];
     if (dim < 1 || dim > ROLLUP_SLICE_LAST)
         return vg_err_set(err, VG_EDB, "rollups: bad slice %d", dim);
     sqlite3_stmt *st = ru->ru_scan;
@@ -478,7 +504,7 @@ static int slice_recompute(struct store *s, struct rollup_group *g, roaring_bitm
     memcpy(&day, g->key + 1, 4);
     memcpy(&asn, g->key + 5, 4);
     sqlite3_bind_int(st, 1, day);
-    sqlite3_bind_int64(st, 9, (int64_t)day + (g->key[0] & ROLLUP_BLOCK ? ROLLUP_BLOCK_DAYS - 1 : 0));
+    sqlite3_bind_int64(st, 9, (int64_t)day);
     const char *p = g->key + 9;
     static const int col[6] = {2, 3, 4, 5, 7, 8}, keep_at[6] = {0, 1, 2, 3, 5, 6};
     for (int k = 0; k < 6; k++) {
@@ -512,6 +538,124 @@ static int slice_recompute(struct store *s, struct rollup_group *g, roaring_bitm
     return rc;
 }
 
+/* Add n observations to the feed of full rollup group g. */
+static int count_delta(struct rollup_state *ru, const struct rollup_group *g, int64_t n)
+{
+    if (!n)
+        return 0;
+    const char *feed = g->key + 9; /* type family feed ... */
+    feed += strlen(feed) + 1;
+    feed += strlen(feed) + 1;
+    for (size_t k = 0; k < ru->ndeltas; k++)
+        if (strcmp(ru->deltas[k].feed, feed) == 0) {
+            ru->deltas[k].n += n;
+            return 0;
+        }
+    struct feed_delta *nd = realloc(ru->deltas, (ru->ndeltas + 1) * sizeof *nd);
+    if (!nd)
+        return VG_ENOMEM;
+    ru->deltas = nd;
+    if (!(nd[ru->ndeltas].feed = strdup(feed)))
+        return VG_ENOMEM;
+    nd[ru->ndeltas++].n = n;
+    return 0;
+}
+
+void rollup_counts_discard(struct store *s)
+{
+    struct rollup_state *ru = s ? s->ru : NULL;
+    if (!ru)
+        return;
+    for (size_t k = 0; k < ru->ndeltas; k++)
+        free(ru->deltas[k].feed);
+    ru->ndeltas = 0;
+}
+
+int rollup_counts_apply(struct store *s, struct vg_err *err)
+{
+    struct rollup_state *ru = s->ru;
+    int rc = 0;
+    if (!ru || !ru->ndeltas)
+        return 0;
+    if (s->version >= 4 && !ru->count_add &&
+        (rc = prep(s, &ru->count_add,
+                   "INSERT INTO meta(key, value) VALUES('observations/' || ?1, ?2)"
+                   " ON CONFLICT(key) DO UPDATE SET value = value + excluded.value",
+                   err)))
+        return rc;
+    for (size_t k = 0; k < ru->ndeltas && ru->count_add && !rc; k++) {
+        sqlite3_bind_text(ru->count_add, 1, ru->deltas[k].feed, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ru->count_add, 2, ru->deltas[k].n);
+        if (sqlite3_step(ru->count_add) != SQLITE_DONE)
+            rc = store_db_err(s, err, "counting observations");
+        sqlite3_reset(ru->count_add);
+    }
+    rollup_counts_discard(s);
+    return rc;
+}
+
+/* The level of a group: -1 full rollups, 0 daily slice, k a block. */
+static int group_level(const struct rollup_group *g)
+{
+    unsigned char c = (unsigned char)g->key[0];
+    return c == 0 ? -1 : c / ROLLUP_LEVEL;
+}
+
+/* The level whose rows make up a block of level k: the next shorter one
+ * the schema has, or the days. */
+static int child_level(const struct store *s, int k)
+{
+    int levels[ROLLUP_LEVEL_MAX];
+    size_t n = store_rollup_levels(s, levels);
+    for (size_t i = 1; i < n; i++)
+        if (levels[i] == k)
+            return levels[i - 1];
+    return 0;
+}
+
+/* A dirty block from the rows of the level below it (merged before it). */
+static int block_recompute(struct store *s, struct rollup_group *g, roaring_bitmap_t **set,
+                           int64_t *events, struct vg_err *err)
+{
+    struct rollup_state *ru = s->ru;
+    int rc = 0, r;
+    if (!ru->sl_range &&
+        (rc = prep(s, &ru->sl_range,
+                   "SELECT events, ips FROM rollup_slices WHERE dim=?11 AND day>=?1 AND day<=?9"
+                   " AND type=?2 AND family=?3 AND feed=?4 AND tlp=?5 AND asn=?6 AND cc=?7"
+                   " AND region=?8",
+                   err)))
+        return rc;
+    int k = group_level(g), dim = (unsigned char)g->key[0] % ROLLUP_LEVEL;
+    int32_t day;
+    memcpy(&day, g->key + 1, 4);
+    sqlite3_stmt *st = ru->sl_range;
+    bind_key(st, g);
+    sqlite3_bind_int(st, 11, dim + ROLLUP_LEVEL * child_level(s, k));
+    sqlite3_bind_int64(st, 9, (int64_t)day + store_rollup_level_days(k) - 1);
+    *events = 0;
+    if (!(*set = roaring_bitmap_create()))
+        rc = vg_err_set(err, VG_ENOMEM, "out of memory");
+    while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        *events += sqlite3_column_int64(st, 0);
+        const char *b = sqlite3_column_blob(st, 1);
+        roaring_bitmap_t *one =
+            b ? roaring_bitmap_portable_deserialize_safe(b, (size_t)sqlite3_column_bytes(st, 1))
+              : NULL;
+        if (!one) {
+            rc = vg_err_set(err, VG_EDB, "rollups: a stored address set is corrupt");
+            break;
+        }
+        roaring_bitmap_or_inplace(*set, one);
+        roaring_bitmap_free(one);
+    }
+    if (!rc && r != SQLITE_DONE)
+        rc = store_db_err(s, err, "recomputing a rollup block");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
 static int group_merge(struct store *s, struct rollup_group *g, struct vg_err *err)
 {
     struct rollup_state *ru = s->ru;
@@ -535,9 +679,11 @@ static int group_merge(struct store *s, struct rollup_group *g, struct vg_err *e
                     err))))
         return rc;
     sqlite3_stmt *st = slice ? ru->sl_get : ru->ru_get;
+    uint64_t before = 0;
     int r;
     if (g->dirty) {
-        if ((rc = slice_recompute(s, g, &set, &events, err)))
+        if ((rc = group_level(g) > 0 ? block_recompute(s, g, &set, &events, err)
+                                     : slice_recompute(s, g, &set, &events, err)))
             goto out;
         goto write;
     }
@@ -550,6 +696,8 @@ static int group_merge(struct store *s, struct rollup_group *g, struct vg_err *e
         set = b ? roaring_bitmap_portable_deserialize_safe(b, n) : NULL;
         if (!set)
             rc = vg_err_set(err, VG_EDB, "rollups: a stored address set is corrupt");
+        else if (!slice)
+            before = roaring_bitmap_get_cardinality(set);
     } else if (r != SQLITE_DONE) {
         rc = store_db_err(s, err, "reading a rollup");
     }
@@ -566,6 +714,11 @@ static int group_merge(struct store *s, struct rollup_group *g, struct vg_err *e
         g->add = NULL;
     }
 write:
+    if (!slice && (rc = count_delta(ru, g, (int64_t)roaring_bitmap_get_cardinality(set) -
+                                               (int64_t)before))) {
+        rc = vg_err_set(err, VG_ENOMEM, "out of memory");
+        goto out;
+    }
     if (roaring_bitmap_is_empty(set)) {
         st = slice ? ru->sl_del : ru->ru_del;
         bind_key(st, g);
@@ -595,16 +748,76 @@ out:
     return rc;
 }
 
+/* The pending group of the level-k block that holds daily slice group g
+ * (created when new); NULL when out of memory. */
+static struct rollup_group *block_get(struct rollup_state *ru, const struct rollup_group *g,
+                                      int k)
+{
+    if (g->keylen > ru->kcap) {
+        char *nb = realloc(ru->kbuf, g->keylen * 2);
+        if (!nb)
+            return NULL;
+        ru->kbuf = nb;
+        ru->kcap = g->keylen * 2;
+    }
+    memcpy(ru->kbuf, g->key, g->keylen);
+    int32_t day;
+    memcpy(&day, g->key + 1, 4);
+    int64_t len = store_rollup_level_days(k);
+    int32_t start = (int32_t)(day - ((day % len) + len) % len); /* floor to the block */
+    ru->kbuf[0] = (char)(g->key[0] + ROLLUP_LEVEL * k);
+    memcpy(ru->kbuf + 1, &start, 4);
+    return group_get(ru, g->keylen);
+}
+
+/* Every block group from the pending daily slice groups: their added ids,
+ * their events, and dirty when one of them is. */
+static int blocks_derive(struct store *s)
+{
+    struct rollup_state *ru = s->ru;
+    int levels[ROLLUP_LEVEL_MAX];
+    size_t nlevels = store_rollup_levels(s, levels), n = 0;
+    if (!nlevels)
+        return 0;
+    /* the table grows while blocks join it: walk a list of the days */
+    struct rollup_group **days = malloc((ru->gcount ? ru->gcount : 1) * sizeof *days);
+    if (!days)
+        return VG_ENOMEM;
+    for (size_t k = 0; k < ru->gcap; k++)
+        if (ru->groups[k] && group_level(ru->groups[k]) == 0)
+            days[n++] = ru->groups[k];
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++)
+        for (size_t l = 0; l < nlevels && !rc; l++) {
+            struct rollup_group *b = block_get(ru, days[i], levels[l]);
+            if (!b) {
+                rc = VG_ENOMEM;
+                break;
+            }
+            roaring_bitmap_or_inplace(b->add, days[i]->add);
+            b->events += days[i]->events;
+            b->dirty |= days[i]->dirty;
+        }
+    free(days);
+    return rc;
+}
+
 int rollup_flush(struct store *s, struct vg_err *err)
 {
     struct rollup_state *ru = s->ru;
     int rc = 0;
     if (!ru)
         return 0;
-    /* the full rollups first: dirty slices are recomputed from them */
-    for (int pass = 0; pass < 2; pass++)
+    if (blocks_derive(s))
+        rc = vg_err_set(err, VG_ENOMEM, "out of memory");
+    /* the full rollups first (dirty days are recomputed from them), then
+     * the days, then each block level from the shortest (a dirty block is
+     * recomputed from the level below) */
+    int order[2 + ROLLUP_LEVEL_MAX] = {-1, 0};
+    size_t norder = 2 + store_rollup_levels(s, order + 2);
+    for (size_t pass = 0; pass < norder && !rc; pass++)
         for (size_t k = 0; k < ru->gcap && !rc; k++)
-            if (ru->groups[k] && (ru->groups[k]->key[0] != 0) == pass)
+            if (ru->groups[k] && group_level(ru->groups[k]) == order[pass])
                 rc = group_merge(s, ru->groups[k], err);
     for (size_t k = 0; k < ru->gcap; k++) {
         group_free(ru->groups[k]);
@@ -654,4 +867,103 @@ int rollup_build(struct store *s, struct vg_err *err)
 int rollup_build_slices(struct store *s, struct vg_err *err)
 {
     return build_levels(s, all_levels(s) & ~1u, err);
+}
+
+/* Merge the standalone group g (not in the pending table) into its row and
+ * release what it holds. */
+static int standalone_merge(struct store *s, struct rollup_group *g, struct vg_err *err)
+{
+    int rc = group_merge(s, g, err);
+    if (g->add)
+        roaring_bitmap_free(g->add);
+    free(g->key);
+    memset(g, 0, sizeof *g);
+    return rc;
+}
+
+/* Blocks of level k from the stored rows of the level below: one pass in
+ * key order, so one block is in memory at a time. */
+static int level_build(struct store *s, int k, struct vg_err *err)
+{
+    struct rollup_state *ru = s->ru;
+    int child = child_level(s, k), rc = 0, r;
+    int64_t len = store_rollup_level_days(k);
+    sqlite3_stmt *st;
+    char del[96];
+    /* built afresh: merging into rows left by an earlier build would add
+     * their events twice */
+    snprintf(del, sizeof del, "DELETE FROM rollup_slices WHERE dim > %d AND dim <= %d",
+             ROLLUP_LEVEL * k, ROLLUP_LEVEL * k + ROLLUP_SLICE_LAST);
+    if ((rc = store_exec(s, del, err)))
+        return rc;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT dim, day, type, family, feed, tlp, asn, cc, region, events, ips"
+                           " FROM rollup_slices WHERE dim > ?1 AND dim <= ?2"
+                           " ORDER BY dim, type, family, feed, tlp, asn, cc, region, day",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_db_err(s, err, "building the rollup blocks");
+    sqlite3_bind_int(st, 1, ROLLUP_LEVEL * child);
+    sqlite3_bind_int(st, 2, ROLLUP_LEVEL * child + ROLLUP_SLICE_LAST);
+    struct rollup_group cur = {0};
+    while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *str[6];
+        for (int c = 0; c < 6; c++) {
+            const unsigned char *t = sqlite3_column_text(st, c < 4 ? 2 + c : 3 + c);
+            str[c] = t ? (const char *)t : "";
+        }
+        int dim = sqlite3_column_int(st, 0) % ROLLUP_LEVEL;
+        int64_t day = sqlite3_column_int64(st, 1);
+        int32_t start = (int32_t)(day - ((day % len) + len) % len);
+        size_t keylen = key_make(ru, dim + ROLLUP_LEVEL * k, start,
+                                 (uint32_t)sqlite3_column_int64(st, 6), str);
+        if (!keylen) {
+            rc = vg_err_set(err, VG_ENOMEM, "out of memory");
+            break;
+        }
+        if (!cur.key || cur.keylen != keylen || memcmp(cur.key, ru->kbuf, keylen)) {
+            if (cur.key && (rc = standalone_merge(s, &cur, err)))
+                break;
+            if (!(cur.key = malloc(keylen)) || !(cur.add = roaring_bitmap_create())) {
+                rc = vg_err_set(err, VG_ENOMEM, "out of memory");
+                break;
+            }
+            memcpy(cur.key, ru->kbuf, keylen);
+            cur.keylen = keylen;
+        }
+        cur.events += sqlite3_column_int64(st, 9);
+        const char *b = sqlite3_column_blob(st, 10);
+        roaring_bitmap_t *one =
+            b ? roaring_bitmap_portable_deserialize_safe(b, (size_t)sqlite3_column_bytes(st, 10))
+              : NULL;
+        if (!one) {
+            rc = vg_err_set(err, VG_EDB, "rollups: a stored address set is corrupt");
+            break;
+        }
+        roaring_bitmap_or_inplace(cur.add, one);
+        roaring_bitmap_free(one);
+    }
+    if (!rc && r != SQLITE_DONE)
+        rc = store_db_err(s, err, "building the rollup blocks");
+    sqlite3_finalize(st);
+    if (!rc && cur.key)
+        rc = standalone_merge(s, &cur, err);
+    if (cur.key) { /* after an error */
+        if (cur.add)
+            roaring_bitmap_free(cur.add);
+        free(cur.key);
+    }
+    return rc;
+}
+
+int rollup_build_levels(struct store *s, struct vg_err *err)
+{
+    int levels[ROLLUP_LEVEL_MAX];
+    size_t n = store_rollup_levels(s, levels);
+    int rc = rollup_init(s, err);
+    /* the 16-day level is stored already (schema 3); the others, shortest
+     * first, each from the one below */
+    for (size_t k = 0; k < n && !rc; k++)
+        if (levels[k] != 1)
+            rc = level_build(s, levels[k], err);
+    return rc;
 }

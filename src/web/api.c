@@ -7,8 +7,12 @@
  * with the same messages (as 400s naming the parameter), and learns a new
  * key or filter the day the landscape does.  The JSON is the CLI's JSON
  * (landscape_write_json, ip_report_write_json) plus a newline, byte for
- * byte.  Each request borrows a read-only store connection from the pool.
+ * byte.  Every route answers through web_app_answer (app.c): one read
+ * snapshot per request, an ETag, and the answer cache, keyed by the route
+ * and the normalised question (landscape_query_key), never by the raw
+ * query string.
  */
+#include "core/ip.h"
 #include "core/vtime.h"
 #include "event/event.h"
 #include "landscape/ip_report.h"
@@ -73,51 +77,75 @@ static int query_from_params(const struct web_request *req, struct landscape_que
     return 0;
 }
 
-/* Run q; on success *res must be freed by the caller. */
-static int run(struct web_app *app, const struct landscape_query *q,
-               struct landscape_result *res, struct web_response *resp)
+/* Run q on st; on success *res must be freed by the caller. */
+static int run(struct store *st, const struct landscape_query *q, struct landscape_result *res,
+               struct web_response *resp)
 {
     struct vg_err err = {0};
-    struct store *st = NULL;
-    if (web_app_store_get(app, &st, &err))
-        return store_error(resp, &err);
-    int rc = landscape_run(st, q, res, &err);
-    web_app_store_put(app, st);
-    if (rc)
+    if (landscape_run(st, q, res, &err))
         return store_error(resp, &err);
     return 0;
 }
 
-static int landscape_route(struct web_app *app, const struct web_request *req,
-                           struct web_response *resp, const char *fixed_by)
+/* Answer through the cache: the key is the route, a NUL, then q in its
+ * normalised form. */
+static int answer_query(struct web_app *app, const struct web_request *req, const char *route,
+                        const struct landscape_query *q, web_produce_fn produce,
+                        struct web_response *resp)
 {
-    struct landscape_query q;
+    struct vg_buf key = VG_BUF_INIT;
+    int rc = vg_buf_append(&key, route, strlen(route) + 1);
+    rc = rc ? rc : landscape_query_key(q, &key);
+    if (rc) {
+        vg_buf_free(&key);
+        return nomem(resp);
+    }
+    rc = web_app_answer(app, req, key.data, key.len, produce, (void *)q, resp);
+    vg_buf_free(&key);
+    return rc;
+}
+
+static int produce_landscape(struct web_app *app, struct store *st, void *ctx,
+                             struct web_response *resp)
+{
+    const struct landscape_query *q = ctx;
     struct landscape_result res;
     int rc;
-    if ((rc = query_from_params(req, &q, fixed_by, 0, resp)) || (rc = run(app, &q, &res, resp)))
+    (void)app;
+    if ((rc = run(st, q, &res, resp)))
         return rc;
-    rc = landscape_write_json(&q, &res, &resp->body);
+    rc = landscape_write_json(q, &res, &resp->body);
     rc = rc ? rc : vg_buf_putc(&resp->body, '\n');
     landscape_result_free(&res);
     return rc ? nomem(resp) : 200;
 }
 
+static int landscape_route(struct web_app *app, const struct web_request *req,
+                           struct web_response *resp, const char *route, const char *fixed_by)
+{
+    struct landscape_query q;
+    int rc;
+    if ((rc = query_from_params(req, &q, fixed_by, 0, resp)))
+        return rc;
+    return answer_query(app, req, route, &q, produce_landscape, resp);
+}
+
 int web_api_landscape(struct web_app *app, const struct web_request *req,
                       struct web_response *resp)
 {
-    return landscape_route(app, req, resp, NULL);
+    return landscape_route(app, req, resp, "landscape", NULL);
 }
 
 int web_api_families(struct web_app *app, const struct web_request *req,
                      struct web_response *resp)
 {
-    return landscape_route(app, req, resp, "family");
+    return landscape_route(app, req, resp, "families", "family");
 }
 
 int web_api_regions(struct web_app *app, const struct web_request *req,
                     struct web_response *resp)
 {
-    return landscape_route(app, req, resp, "region");
+    return landscape_route(app, req, resp, "regions", "region");
 }
 
 /* "announced_addresses":N,"infected_share":x|null */
@@ -132,12 +160,13 @@ static int put_share(struct vg_buf *o, uint64_t announced, uint64_t ips)
     return event_write_double(o, (double)ips / (double)announced);
 }
 
-int web_api_asns(struct web_app *app, const struct web_request *req, struct web_response *resp)
+static int produce_asns(struct web_app *app, struct store *st, void *ctx,
+                        struct web_response *resp)
 {
-    struct landscape_query q;
+    const struct landscape_query *q = ctx;
     struct landscape_result res;
     int rc;
-    if ((rc = query_from_params(req, &q, "asn", 0, resp)) || (rc = run(app, &q, &res, resp)))
+    if ((rc = run(st, q, &res, resp)))
         return rc;
     struct vg_buf *o = &resp->body;
     rc = vg_buf_puts(o, "{\"rows\":[");
@@ -161,6 +190,15 @@ int web_api_asns(struct web_app *app, const struct web_request *req, struct web_
     return rc ? nomem(resp) : 200;
 }
 
+int web_api_asns(struct web_app *app, const struct web_request *req, struct web_response *resp)
+{
+    struct landscape_query q;
+    int rc;
+    if ((rc = query_from_params(req, &q, "asn", 0, resp)))
+        return rc;
+    return answer_query(app, req, "asns", &q, produce_asns, resp);
+}
+
 static int by_day(const void *a, const void *b)
 {
     int64_t x = ((const struct landscape_row *)a)->cells[0].i;
@@ -169,7 +207,7 @@ static int by_day(const void *a, const void *b)
 }
 
 /* One breakdown of the ASN's selection: ,"<field>":{"rows":[…],"total":…} */
-static int put_breakdown(struct web_app *app, struct landscape_query *q, const char *key,
+static int put_breakdown(struct store *st, struct landscape_query *q, const char *key,
                          const char *field, struct landscape_result *total_out,
                          struct web_response *resp, struct vg_buf *o)
 {
@@ -178,7 +216,7 @@ static int put_breakdown(struct web_app *app, struct landscape_query *q, const c
     int rc;
     if (landscape_parse_keys(key, q, &err))
         return web_response_error(resp, 500, NULL, "%s", err.msg);
-    if ((rc = run(app, q, &res, resp)))
+    if ((rc = run(st, q, &res, resp)))
         return rc;
     if (q->nkeys == 1 && q->keys[0] == LK_DAY && res.nrows) /* a series: in time order */
         qsort(res.rows, res.nrows, sizeof *res.rows, by_day);
@@ -192,6 +230,9 @@ static int put_breakdown(struct web_app *app, struct landscape_query *q, const c
     return rc ? nomem(resp) : 0;
 }
 
+static int produce_asn(struct web_app *app, struct store *st, void *ctx,
+                       struct web_response *resp);
+
 int web_api_asn(struct web_app *app, const struct web_request *req, struct web_response *resp)
 {
     struct landscape_query q;
@@ -201,6 +242,15 @@ int web_api_asn(struct web_app *app, const struct web_request *req, struct web_r
         return rc;
     if (landscape_query_set(&q, "asn", req->arg, &err))
         return web_response_error(resp, 400, "asn", "%s", err.msg);
+    return answer_query(app, req, "asns/{asn}", &q, produce_asn, resp);
+}
+
+static int produce_asn(struct web_app *app, struct store *st, void *ctx,
+                       struct web_response *resp)
+{
+    struct landscape_query q = *(const struct landscape_query *)ctx;
+    struct vg_err err = {0};
+    int rc;
     uint32_t asn = q.asn;
     uint64_t announced = asn_space_get(app->space, asn);
 
@@ -209,7 +259,7 @@ int web_api_asn(struct web_app *app, const struct web_request *req, struct web_r
     q.nkeys = 0;
     if (landscape_parse_keys("asn", &q, &err))
         return web_response_error(resp, 500, NULL, "%s", err.msg);
-    if ((rc = run(app, &q, &named, resp)))
+    if ((rc = run(st, &q, &named, resp)))
         return rc;
     const char *as_name = named.nrows && named.rows[0].cells[0].s[0] ? named.rows[0].cells[0].s
                           : app->en ? asn_table_name(app->en->asn, asn)
@@ -231,11 +281,11 @@ int web_api_asn(struct web_app *app, const struct web_request *req, struct web_r
     }
     struct landscape_result total = {0};
     uint64_t top = q.top;
-    if ((rc = put_breakdown(app, &q, "family", "families", &total, resp, &rest)) ||
-        (rc = put_breakdown(app, &q, "region", "regions", NULL, resp, &rest)))
+    if ((rc = put_breakdown(st, &q, "family", "families", &total, resp, &rest)) ||
+        (rc = put_breakdown(st, &q, "region", "regions", NULL, resp, &rest)))
         goto out;
     q.top = 0; /* the series is every day of the period */
-    if ((rc = put_breakdown(app, &q, "day", "days", NULL, resp, &rest)))
+    if ((rc = put_breakdown(st, &q, "day", "days", NULL, resp, &rest)))
         goto out;
     q.top = top;
     rc = vg_buf_printf(&head, ",\"ips\":%llu,\"events\":%llu,",
@@ -258,24 +308,27 @@ out:
     return rc;
 }
 
+static int produce_ip(struct web_app *app, struct store *st, void *ctx,
+                      struct web_response *resp)
+{
+    struct vg_err err = {0};
+    if (ip_report_write_json(st, app->en, ctx, NULL, &resp->body, NULL, &err))
+        return store_error(resp, &err);
+    return vg_buf_putc(&resp->body, '\n') ? nomem(resp) : 200;
+}
+
 int web_api_ip(struct web_app *app, const struct web_request *req, struct web_response *resp)
 {
     struct ip_addr ip;
-    struct vg_err err = {0};
-    struct store *st = NULL;
+    char key[3 + IP_STRLEN] = "ip";
     int rc;
     if ((rc = no_params(req, resp)))
         return rc;
     if (ip_parse(req->arg, strlen(req->arg), &ip))
         return web_response_error(resp, 400, "address",
                                   "address: '%.60s' is not an IPv4 or IPv6 address", req->arg);
-    if (web_app_store_get(app, &st, &err))
-        return store_error(resp, &err);
-    rc = ip_report_write_json(st, app->en, &ip, NULL, &resp->body, NULL, &err);
-    web_app_store_put(app, st);
-    if (rc)
-        return store_error(resp, &err);
-    return vg_buf_putc(&resp->body, '\n') ? nomem(resp) : 200;
+    ip_format(&ip, key + 3); /* "ip\0<address>": one key however it was written */
+    return web_app_answer(app, req, key, 3 + strlen(key + 3), produce_ip, &ip, resp);
 }
 
 struct feeds_ctx {
@@ -326,33 +379,13 @@ static int file_row(void *ctx, int ncol, const struct store_value *v)
     return rc;
 }
 
-static int feed_row(void *ctx, int ncol, const struct store_value *v)
-{
-    struct feeds_ctx *c = ctx;
-    struct vg_buf *o = c->o;
-    char first[16], last[16];
-    (void)ncol;
-    vt_format_day(v[4].i, first);
-    vt_format_day(v[5].i, last);
-    int rc = vg_buf_puts(o, c->n++ ? ",{\"feed\":" : "{\"feed\":");
-    rc = rc ? rc : put_text(o, &v[0]);
-    rc = rc ? rc
-            : vg_buf_printf(o,
-                            ",\"ips\":%lld,\"events\":%lld,\"observations\":%lld,"
-                            "\"first_day\":\"%s\",\"last_day\":\"%s\"}",
-                            (long long)v[1].i, (long long)v[2].i, (long long)v[3].i, first, last);
-    return rc;
-}
-
-int web_api_feeds(struct web_app *app, const struct web_request *req, struct web_response *resp)
+static int produce_feeds(struct web_app *app, struct store *st, void *ctx,
+                         struct web_response *resp)
 {
     struct vg_err err = {0};
-    struct store *st = NULL;
+    struct landscape_feeds feeds;
     int rc;
-    if ((rc = no_params(req, resp)))
-        return rc;
-    if (web_app_store_get(app, &st, &err))
-        return store_error(resp, &err);
+    (void)app, (void)ctx;
     struct feeds_ctx c = {&resp->body, 0, 0};
     rc = vg_buf_puts(c.o, "{\"files\":[");
     if (!rc)
@@ -360,18 +393,36 @@ int web_api_feeds(struct web_app *app, const struct web_request *req, struct web
                          "SELECT id, name, format, report, sha256, size, records, accepted, "
                          "rejected, observations, started_us, finished_us FROM files ORDER BY id",
                          NULL, 0, file_row, &c, &err);
-    c.n = 0;
-    rc = rc ? rc : vg_buf_puts(c.o, "],\"feeds\":[");
-    if (!rc)
-        rc = store_query(st,
-                         "SELECT feed, COUNT(DISTINCT ip), SUM(events), COUNT(*), MIN(day), "
-                         "MAX(day) FROM observations GROUP BY feed ORDER BY feed",
-                         NULL, 0, feed_row, &c, &err);
-    rc = rc ? rc : vg_buf_puts(c.o, "]}\n");
-    web_app_store_put(app, st);
     if (rc == VG_EDB)
         return store_error(resp, &err);
+    if (rc)
+        return nomem(resp);
+    if (landscape_feeds_run(st, &feeds, &err))
+        return store_error(resp, &err);
+    rc = vg_buf_puts(c.o, "],\"feeds\":[");
+    for (size_t k = 0; k < feeds.n && !rc; k++) {
+        const struct landscape_feed *f = &feeds.rows[k];
+        char first[16], last[16];
+        vt_format_day(f->first_day, first);
+        vt_format_day(f->last_day, last);
+        rc = vg_buf_puts(c.o, k ? ",{\"feed\":" : "{\"feed\":");
+        rc = rc ? rc : vg_buf_json_str(c.o, f->feed, strlen(f->feed));
+        rc = rc ? rc
+                : vg_buf_printf(c.o,
+                                ",\"ips\":%llu,\"events\":%llu,\"observations\":%llu,"
+                                "\"first_day\":\"%s\",\"last_day\":\"%s\"}",
+                                (unsigned long long)f->ips, (unsigned long long)f->events,
+                                (unsigned long long)f->observations, first, last);
+    }
+    rc = rc ? rc : vg_buf_puts(c.o, "]}\n");
+    landscape_feeds_free(&feeds);
     return rc ? nomem(resp) : 200;
+}
+
+int web_api_feeds(struct web_app *app, const struct web_request *req, struct web_response *resp)
+{
+    int rc = no_params(req, resp);
+    return rc ? rc : web_app_answer(app, req, "feeds", 5, produce_feeds, NULL, resp);
 }
 
 static int count_row(void *ctx, int ncol, const struct store_value *v)
@@ -381,21 +432,17 @@ static int count_row(void *ctx, int ncol, const struct store_value *v)
     return 0;
 }
 
-int web_api_health(struct web_app *app, const struct web_request *req, struct web_response *resp)
+static int produce_health(struct web_app *app, struct store *st, void *ctx,
+                          struct web_response *resp)
 {
     struct vg_err err = {0};
-    struct store *st = NULL;
-    int64_t obs = 0, files = 0;
-    int rc;
-    if ((rc = no_params(req, resp)))
-        return rc;
-    if (web_app_store_get(app, &st, &err))
-        return store_error(resp, &err);
-    rc = store_query(st, "SELECT COUNT(*) FROM observations", NULL, 0, count_row, &obs, &err);
+    uint64_t obs = 0;
+    int64_t files = 0;
+    (void)app, (void)ctx;
+    int rc = landscape_observation_count(st, &obs, &err);
     if (!rc)
         rc = store_query(st, "SELECT COUNT(*) FROM files WHERE finished_us IS NOT NULL", NULL, 0,
                          count_row, &files, &err);
-    web_app_store_put(app, st);
     if (rc)
         return store_error(resp, &err);
     /* "mode" tells the dashboard what to put in its banner: in operator
@@ -405,4 +452,10 @@ int web_api_health(struct web_app *app, const struct web_request *req, struct we
                        "\"observations\":%lld,\"files\":%lld}\n",
                        VIGIL_VERSION, (long long)obs, (long long)files);
     return rc ? nomem(resp) : 200;
+}
+
+int web_api_health(struct web_app *app, const struct web_request *req, struct web_response *resp)
+{
+    int rc = no_params(req, resp);
+    return rc ? rc : web_app_answer(app, req, "health", 6, produce_health, NULL, resp);
 }

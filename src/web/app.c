@@ -1,6 +1,6 @@
 /*
  * app.c — the server's shared state: store connections, the single writer,
- * and the response helpers every handler uses.
+ * the answer cache, and the response helpers every handler uses.
  *
  * SQLite connections are opened with SQLITE_OPEN_NOMUTEX, so one connection
  * must never be used by two threads at once.  Readers take a read-only
@@ -11,6 +11,12 @@
  * the spool alike — share one read-write connection under ingest_lock, which
  * is also what serialises writers: SQLite would otherwise make the second
  * writer wait on its busy timeout and then fail.
+ *
+ * Read answers go through web_app_answer: one snapshot per request, the
+ * data version read first (one indexed row), which with the normalised
+ * question names the answer — its ETag, and its key in the cache (cache.h).
+ * An ingest by this process or any other bumps the version in its commit,
+ * so a cached answer is never served past the data it was computed from.
  */
 #include "web/web_int.h"
 #include "core/vtime.h"
@@ -21,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 void web_response_init(struct web_response *r)
 {
@@ -90,8 +97,14 @@ int web_app_init(struct web_app *app, const struct web_config *cfg, const struct
     pthread_mutex_init(&app->pool_lock, NULL);
     pthread_mutex_init(&app->ingest_lock, NULL);
     snprintf(app->rejects_path, sizeof app->rejects_path, "%s.rejects.jsonl", cfg->db_path);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(app->epoch, sizeof app->epoch, "%llx",
+             (unsigned long long)(ts.tv_sec * 1000000 + ts.tv_nsec / 1000) ^
+                 ((unsigned long long)getpid() << 40));
     if ((rc = store_open(&app->rw, cfg->db_path, STORE_RW, err)) ||
-        (rc = asn_space_build(&app->space, en ? en->asn : NULL, err))) {
+        (rc = asn_space_build(&app->space, en ? en->asn : NULL, err)) ||
+        (rc = web_cache_new(&app->cache, (size_t)cfg->cache_bytes, err))) {
         web_app_free(app);
         return rc;
     }
@@ -109,6 +122,8 @@ void web_app_free(struct web_app *app)
     app->rw = NULL;
     asn_space_free(app->space);
     app->space = NULL;
+    web_cache_free(app->cache);
+    app->cache = NULL;
     pthread_mutex_destroy(&app->pool_lock);
     pthread_mutex_destroy(&app->ingest_lock);
 }
@@ -142,6 +157,85 @@ void web_app_store_put(struct web_app *app, struct store *st)
     store_close(st);
 }
 
+static uint64_t key_hash(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t k = 0; k < n; k++)
+        h = (h ^ b[k]) * 1099511628211ULL;
+    return h;
+}
+
+int web_app_answer(struct web_app *app, const struct web_request *req, const void *key,
+                   size_t keylen, web_produce_fn produce, void *ctx, struct web_response *resp)
+{
+    struct vg_err err = {0};
+    struct store *st = NULL;
+    struct vg_buf full = VG_BUF_INIT;
+    struct web_cache_entry *e = NULL;
+    uint64_t version = 0;
+    int status, rc;
+    /* the scope first, NUL-ended: no key of one scope is a key of another */
+    const char *scope = req->scope ? req->scope : "";
+    if (vg_buf_append(&full, scope, strlen(scope) + 1) || vg_buf_append(&full, key, keylen))
+        goto nomem;
+    if (web_app_store_get(app, &st, &err)) {
+        vg_buf_free(&full);
+        return web_response_error(resp, web_status_for(err.code) == 404 ? 503 : 500, NULL, "%s",
+                                  err.msg);
+    }
+    rc = store_read_begin(st, &version, &err);
+    if (rc && rc != VG_ENOTFOUND) {
+        status = web_response_error(resp, 500, NULL, "%s", err.msg);
+        goto out;
+    }
+    if (rc) { /* a store without a data version: answered afresh, untagged */
+        status = produce(app, st, ctx, resp);
+        goto out;
+    }
+    snprintf(resp->etag_buf, sizeof resp->etag_buf, "\"%s-%llx-%016llx\"", app->epoch,
+             (unsigned long long)version, (unsigned long long)key_hash(full.data, full.len));
+    if (req->if_none_match && web_etag_matches(req->if_none_match, resp->etag_buf)) {
+        status = resp->status = 304;
+        goto tagged;
+    }
+    switch (web_cache_lookup(app->cache, full.data, full.len, version, &e)) {
+    case WEB_CACHE_HIT:
+        vg_buf_reset(&resp->body);
+        rc = vg_buf_append(&resp->body, e->body, e->len);
+        status = resp->status = e->status;
+        web_cache_release(app->cache, e);
+        if (rc)
+            goto nomem;
+        break;
+    case WEB_CACHE_MISS:
+        status = produce(app, st, ctx, resp);
+        if (status == 200)
+            web_cache_fill(app->cache, e, resp->body.data, resp->body.len, status);
+        else
+            web_cache_abandon(app->cache, e);
+        break;
+    default:
+        status = produce(app, st, ctx, resp);
+        break;
+    }
+    if (status != 200)
+        goto out; /* errors carry no tag and are never kept */
+tagged:
+    resp->etag = resp->etag_buf;
+    /* private: the answer depends on who asks (the scope); no-cache: a
+     * client may keep it but asks again, and the ETag makes that cheap */
+    resp->cache_control = "private, no-cache";
+out:
+    store_read_end(st);
+    web_app_store_put(app, st);
+    vg_buf_free(&full);
+    return status;
+nomem:
+    status = web_response_error(resp, 500, NULL, "out of memory");
+    goto out;
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -155,10 +249,18 @@ static double now_s(void)
 static int relabel(struct web_app *app, const char *path, const char *name, struct vg_err *err)
 {
     struct store_value args[2] = {{.type = ST_TEXT, .s = name}, {.type = ST_TEXT, .s = path}};
-    return store_query(app->rw,
-                       "UPDATE files SET name = ? WHERE id = "
-                       "(SELECT MAX(id) FROM files WHERE name = ?)",
-                       args, 2, NULL, NULL, err);
+    /* a transaction of its own: its commit bumps the data version, so an
+     * answer listing the files (feeds) is not kept with the old name */
+    int rc = store_begin(app->rw, err);
+    if (rc)
+        return rc;
+    if ((rc = store_query(app->rw,
+                          "UPDATE files SET name = ? WHERE id = "
+                          "(SELECT MAX(id) FROM files WHERE name = ?)",
+                          args, 2, NULL, NULL, err)) ||
+        (rc = store_commit(app->rw, err)))
+        store_rollback(app->rw);
+    return rc;
 }
 
 int web_app_ingest(struct web_app *app, const struct web_ingest_request *rq,

@@ -90,7 +90,7 @@ int web_route_match(const char *method, const char *path, const struct web_route
 
 /* If-None-Match against our strong tag, by the weak comparison RFC 9110
  * §13.1.2 prescribes for this header (a W/ prefix is ignored). */
-static int etag_matches(const char *header, const char *etag)
+int web_etag_matches(const char *header, const char *etag)
 {
     size_t elen = strlen(etag);
     const char *p = header;
@@ -119,7 +119,7 @@ static void send_asset(const struct web_asset *a, const struct web_request *req,
     resp->cache_control = "no-cache";
     resp->content_type = a->content_type;
     resp->html = strncmp(a->content_type, "text/html", 9) == 0;
-    if (req->if_none_match && etag_matches(req->if_none_match, a->etag)) {
+    if (req->if_none_match && web_etag_matches(req->if_none_match, a->etag)) {
         resp->status = 304;
         return;
     }

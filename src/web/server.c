@@ -1,8 +1,11 @@
 /*
  * server.c — the HTTP side, on libmicrohttpd: the only file that sees it.
  *
- * Threads: MHD's internal epoll loop with a pool of WEB_THREADS workers;
- * handlers run on the workers and borrow store connections from the app's
+ * Threads: MHD's internal epoll loop with a pool of workers, one per online
+ * CPU unless cfg.threads says otherwise: a cached answer costs a few
+ * microseconds of CPU, so more threads than cores only add switches, and a
+ * query that must be computed cannot run faster than its core either.
+ * Handlers run on the workers and borrow store connections from the app's
  * pool (app.c), so no SQLite connection is ever used by two threads at once.
  *
  * A request's life: on_uri sees the raw target (for the log); MHD calls
@@ -605,6 +608,11 @@ int web_server_start(struct web_server **out, const struct web_config *cfg,
     }
     if (cfg->spool_dir && (rc = web_spool_start(&srv->spool, &srv->app, cfg->spool_dir, err)))
         goto fail;
+    unsigned threads = cfg->threads;
+    if (!threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n < 1 ? 1 : n > WEB_MAX_THREADS ? WEB_MAX_THREADS : (unsigned)n;
+    }
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (cfg->listen.family == AF_INET6)
         flags |= MHD_USE_IPv6;
@@ -612,7 +620,7 @@ int web_server_start(struct web_server **out, const struct web_config *cfg,
         flags, (uint16_t)cfg->listen.port, NULL, NULL, on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
         MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->listen.addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)WEB_THREADS,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, WEB_CONN_MEMORY,
         MHD_OPTION_CONNECTION_LIMIT, WEB_CONN_LIMIT,
         MHD_OPTION_CONNECTION_TIMEOUT, WEB_CONN_TIMEOUT,

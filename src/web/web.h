@@ -20,7 +20,8 @@ struct places;
 
 #define WEB_DEFAULT_LISTEN "127.0.0.1:8080"
 #define WEB_DEFAULT_MAX_UPLOAD (UINT64_C(256) << 20)
-#define WEB_THREADS 4
+#define WEB_DEFAULT_CACHE (UINT64_C(64) << 20)
+#define WEB_MAX_THREADS 64
 
 /* A parsed --listen value. */
 struct web_listen {
@@ -46,6 +47,8 @@ struct web_config {
      * every read connection); NULL = those keys map nothing, as in the CLI */
     const struct places *places;
     int quiet;               /* 1 = no access log */
+    unsigned threads;        /* HTTP worker threads, 0 = one per online CPU */
+    uint64_t cache_bytes;    /* answer cache (cache.h), 0 = none */
 };
 
 struct web_server;

@@ -20,10 +20,11 @@
 #include "pipeline/ingest.h"
 #include "store/store.h"
 #include "web/asn_space.h"
+#include "web/cache.h"
 #include "web/web.h"
 
 #define WEB_MAX_PARAMS 32
-#define WEB_POOL_MAX 8
+#define WEB_POOL_MAX WEB_MAX_THREADS
 
 struct web_param {
     const char *name, *value; /* value "" when the query said just "?name" */
@@ -35,6 +36,10 @@ struct web_request {
     const struct web_param *params;
     size_t nparams;
     const char *if_none_match; /* header value or NULL */
+    /* what the caller may read, as an opaque string: "" in operator mode
+     * (everything).  Part of every cached answer's key, so an answer for
+     * one scope is never served to another. */
+    const char *scope;
     const char *arg;           /* set by web_handle: the {…} segment of the route */
     /* POST bodies, streamed to a file by the server before the handler runs */
     const char *upload_path;
@@ -48,7 +53,8 @@ struct web_response {
     struct vg_buf body;                /* owned; used when data is NULL */
     const unsigned char *data;         /* static body (embedded asset) */
     size_t len;
-    const char *etag, *cache_control;  /* static strings or NULL */
+    const char *etag, *cache_control;  /* static strings (or etag_buf) or NULL */
+    char etag_buf[72];
     char allow[32];                    /* for 405: "GET, HEAD" */
     int html;                          /* a page: dashboard CSP */
 };
@@ -73,6 +79,9 @@ struct web_app {
     pthread_mutex_t ingest_lock; /* one writer at a time */
     struct store *rw;
     char rejects_path[PATH_MAX + 32];
+    struct web_cache *cache; /* rendered answers; NULL = none (cfg.cache_bytes 0) */
+    char epoch[24];          /* this process in every ETag: a restart (new binary,
+                                edited province or ISP tables) changes them all */
 };
 
 /* Open the read-write store (creating the database) and build the ASN
@@ -83,6 +92,25 @@ void web_app_free(struct web_app *app);
 /* A read-only connection for this thread's use until web_app_store_put. */
 int web_app_store_get(struct web_app *app, struct store **st, struct vg_err *err);
 void web_app_store_put(struct web_app *app, struct store *st);
+
+/* Write the body of an answer into resp->body and return its HTTP status
+ * (an error status with resp filled by web_response_error).  st is a read
+ * snapshot, borrowed. */
+typedef int (*web_produce_fn)(struct web_app *app, struct store *st, void *ctx,
+                              struct web_response *resp);
+
+/* Answer a read request whose body depends only on (req->scope, the store's
+ * data version, key): key is the normalised question, route included (the
+ * caller has validated it).  Borrows a connection, opens one read snapshot
+ * for everything produce reads, and
+ *   - answers 304 when If-None-Match holds the answer's ETag (derived from
+ *     the process epoch, the data version and the key: no lookup, no query);
+ *   - else answers from the cache, or runs produce and keeps a 200 answer.
+ * Returns the status; resp carries the ETag and "private, no-cache". */
+int web_app_answer(struct web_app *app, const struct web_request *req, const void *key,
+                   size_t keylen, web_produce_fn produce, void *ctx, struct web_response *resp);
+/* If-None-Match header against an ETag (RFC 9110 §13.1.2 weak comparison). */
+int web_etag_matches(const char *header, const char *etag);
 
 struct web_ingest_request {
     const char *path;           /* the bytes to ingest */

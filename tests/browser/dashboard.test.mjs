@@ -246,6 +246,34 @@ await check('provinces: ranked table equals the API', async () => {
   await shot(page, '03-provinces');
 });
 
+await check('provinces: the map colours the 34 provinces by the API and drills down', async () => {
+  if (geo !== 'province') return; // a server without the province key has no map
+  // the check before left the page here; opening the same URL again would not render
+  if (!(await page.evaluate(() => location.hash)).startsWith('#/provinces?lang=en')) await open(page, '#/provinces?lang=en');
+  const want = await land({ by: 'province' });
+  const shapes = await api('/vendor/vn-provinces.json');
+  const paths = await page.$$eval('[data-testid="province-map"] [data-testid="map-province"]',
+    (ps) => ps.map((p) => ({ code: p.dataset.code, ips: Number(p.dataset.ips), fill: p.getAttribute('fill') })));
+  assert.equal(paths.length, 34, 'one shape per province of today');
+  assert.equal(new Set(paths.map((p) => p.code)).size, 34, 'distinct province codes');
+  assert.deepEqual(paths.map((p) => p.code).sort(), shapes.provinces.map((p) => p.code).sort());
+  const byCode = new Map(want.rows.filter((r) => r.province_code).map((r) => [r.province_code, r.ips]));
+  for (const p of paths) assert.equal(p.ips, byCode.get(p.code) || 0, `map figure of ${p.code}`);
+  for (const code of byCode.keys()) assert.ok(paths.some((p) => p.code === code), `${code} of the API is on the map`);
+  // more addresses never get a lighter class than fewer
+  const classes = ['#eef0f3', '#fde0dd', '#fa9fb5', '#f768a1', '#c51b8a', '#7a0177'];
+  const sorted = paths.slice().sort((a, b) => a.ips - b.ips);
+  for (let k = 1; k < sorted.length; k++)
+    assert.ok(classes.indexOf(sorted[k].fill) >= classes.indexOf(sorted[k - 1].fill), 'colour classes follow the figures');
+  assert.ok(await page.$('[data-testid="map-legend"]'), 'a legend');
+  await shot(page, '03b-provinces-map');
+  const top = want.rows.find((r) => r.province_code);
+  await settle(page, () => page.click(`[data-testid="map-province"][data-code="${top.province_code}"]`));
+  const hash = await page.evaluate(() => location.hash);
+  assert.equal(new URLSearchParams(hash.split('?')[1] || '').get('province'), top.province, 'a click on the map filters by that province');
+  assert.equal(await kpi(page, 'kpi-ips'), top.ips, 'the drill-down shows that province\'s figure');
+});
+
 let family = null;
 await check('families: table equals the API', async () => {
   await open(page, '#/families?lang=en');

@@ -13,6 +13,8 @@ command -v node >/dev/null || fail "node is not installed (make deps)"
 [ -f "$ROOT/node_modules/playwright-core/package.json" ] ||
   fail "node_modules/playwright-core is missing: run make deps (npm ci)"
 [ -f "$ROOT/web/vendor/uPlot.esm.js" ] || fail "web/vendor/ is empty: run make deps"
+[ -f "$ROOT/web/vendor/vn-provinces.json" ] ||
+  fail "web/vendor/vn-provinces.json (the province map) is missing: run make deps"
 
 "$VIGIL" simulate --seed 11 --days 14 --start 2026-10-01 --hosts 1500 --out sim -q
 "$VIGIL" ingest --db dash.db sim/* > ingest.out || fail "ingest failed: $(cat ingest.out)"

@@ -9,7 +9,10 @@
  * after migrating a store of schema version 1 (rollups rebuilt from the
  * observations; from version 2, the slices), and a read-only connection to
  * an unmigrated store falls back to the reference.  Queries by one key read
- * the slices, the others the full rollups: both are compared.
+ * the slices, the others the full rollups: both are compared.  Observations
+ * spread over two years exercise the block levels (4, 16, 64 and 256 days)
+ * with periods of every length and alignment, before and after rebuilding
+ * the levels by migration.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,6 +67,7 @@ static int teardown(void **state)
 }
 
 #define DAY0 20000
+static unsigned span_days = 20; /* observations fall on DAY0 .. DAY0 + span_days - 1 */
 
 static const char *const types[] = {"infected-system", "c2-server"};
 static const char *const families[] = {"conficker", "mirai", "andromeda", "", "zeus"};
@@ -79,7 +83,7 @@ static void random_obs(struct store_obs *o, int epoch)
 {
     memset(o, 0, sizeof *o);
     unsigned host = (unsigned)(next() % 300);
-    o->day = DAY0 + (int32_t)(next() % 20);
+    o->day = DAY0 + (int32_t)(next() % span_days);
     o->ip.b[10] = o->ip.b[11] = 0xff;
     if (host % 7 == 0) {
         o->ip.b[0] = 0x20; /* an IPv6 address */
@@ -178,11 +182,52 @@ static const char *const key_sets[] = {
     "day,family", "region,isp,tlp", "feed,type,country,province,asn,day,family,tlp",
 };
 
+static int collect_counts(void *ctx, int ncol, const struct store_value *v)
+{
+    struct vg_buf *b = ctx;
+    (void)ncol;
+    return vg_buf_printf(b, "%s=%lld;", v[0].s, (long long)v[1].i);
+}
+
+/* The observation counters equal COUNT(*) per feed. */
+static void check_counts(struct store *st)
+{
+    struct vg_err err = {0};
+    struct vg_buf kept = VG_BUF_INIT, counted = VG_BUF_INIT;
+    vg_buf_puts(&kept, "");
+    vg_buf_puts(&counted, "");
+    if (store_obs_counts(st, collect_counts, &kept, &err) ||
+        store_query(st, "SELECT feed, COUNT(*) FROM observations GROUP BY feed ORDER BY feed",
+                    NULL, 0, collect_counts, &counted, &err))
+        fail_msg("%s", err.msg);
+    assert_string_equal(kept.data, counted.data);
+    vg_buf_free(&kept);
+    vg_buf_free(&counted);
+    /* and the feeds summary from them and the slices equals the reference */
+    struct landscape_feeds a, b;
+    if (landscape_feeds_run(st, &a, &err) || landscape_feeds_run_sql(st, &b, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(a.n, b.n);
+    for (size_t k = 0; k < a.n; k++) {
+        assert_string_equal(a.rows[k].feed, b.rows[k].feed);
+        assert_int_equal(a.rows[k].ips, b.rows[k].ips);
+        assert_int_equal(a.rows[k].events, b.rows[k].events);
+        assert_int_equal(a.rows[k].observations, b.rows[k].observations);
+        assert_int_equal(a.rows[k].first_day, b.rows[k].first_day);
+        assert_int_equal(a.rows[k].last_day, b.rows[k].last_day);
+    }
+    landscape_feeds_free(&a);
+    landscape_feeds_free(&b);
+    uint64_t n;
+    assert_int_equal(landscape_observation_count(st, &n, &err), 0);
+}
+
 /* Every stride-th key set under a list of filters; returns the number of
  * queries. */
 static int compare_all(struct store *st, size_t stride)
 {
     int n = 0;
+    check_counts(st);
     for (size_t ks = 0; ks < sizeof key_sets / sizeof key_sets[0]; ks += stride)
         for (int f = 0; f < 19; f++) {
             struct landscape_query q;
@@ -361,12 +406,78 @@ static void test_move_keeps_other_observation(void **state)
     store_close(st);
 }
 
+/* One-key queries (the slices and their blocks) over periods of every
+ * length and alignment, and a few multi-key ones, against the reference. */
+static int compare_periods(struct store *st, int nranges)
+{
+    check_counts(st);
+    static const char *const one_key[] = {"", "family", "asn", "region", "day", "type", "feed",
+                                          "country", "tlp", "province", "isp", "asn,family"};
+    int n = 0;
+    for (int r = 0; r < nranges; r++) {
+        int64_t from, to;
+        switch (r) {
+        case 0: from = INT32_MIN; to = INT32_MAX; break;     /* everything */
+        case 1: from = DAY0 + 224; to = DAY0 + 479; break;   /* exactly one 256-day block */
+        case 2: from = DAY0 + 223; to = DAY0 + 480; break;   /* one day more each side */
+        case 3: from = DAY0 - 100; to = DAY0 + 95; break;    /* from before the data */
+        case 4: from = DAY0 + 600; to = DAY0 + 900; break;   /* to after it */
+        default:
+            from = DAY0 - 20 + (int64_t)(next() % (span_days + 40));
+            to = from + (int64_t)(next() % (r % 3 ? 40 : 400));
+        }
+        for (size_t k = 0; k < sizeof one_key / sizeof one_key[0]; k++) {
+            struct landscape_query q;
+            struct vg_err err = {0};
+            landscape_query_init(&q);
+            assert_int_equal(landscape_parse_keys(one_key[k], &q, &err), 0);
+            q.from_day = from;
+            q.to_day = to;
+            if (r % 4 == 1)
+                q.top = 2;
+            same(st, &q, 1);
+            n++;
+        }
+    }
+    return n;
+}
+
+static void test_block_levels(void **state)
+{
+    (void)state;
+    struct store *st;
+    struct vg_err err = {0};
+    span_days = 700;
+    build(&st);
+    int levels[ROLLUP_LEVEL_MAX];
+    assert_int_equal(store_rollup_levels(st, levels), 4);
+    int n = compare_periods(st, 40);
+    /* the levels of schema 5 rebuilt from the 16-day ones and the days,
+     * over rows of an earlier build (half of them gone) */
+    exec_q(st, "DELETE FROM rollup_slices WHERE dim > 32 AND day % 8 = 4");
+    drop_access(st);
+    exec_q(st, "PRAGMA user_version=4");
+    store_close(st);
+    if (store_open(&st, dbpath, STORE_RW, &err))
+        fail_msg("%s", err.msg);
+    attach_places(st);
+    n += compare_periods(st, 20);
+    /* writes after it (moves included) keep every level in step */
+    write_epoch(st, 4, 1000, 1);
+    write_epoch(st, 5, 500, 0);
+    n += compare_periods(st, 20);
+    assert_true(n > 900);
+    store_close(st);
+    span_days = 20;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rollup_matches_sql, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_rebuilds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_move_keeps_other_observation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_block_levels, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

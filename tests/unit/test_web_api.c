@@ -71,7 +71,9 @@ static int setup(void **state)
     if (store_commit(st, &err))
         return -1;
     store_close(st);
-    struct web_config cfg = {.db_path = dbpath};
+    /* with an answer cache, as vigil serve runs: every test below reads
+     * through it, and test_cache_and_etag checks it against ingests */
+    struct web_config cfg = {.db_path = dbpath, .cache_bytes = 1 << 20};
     return web_app_init(&app, &cfg, NULL, &err);
 }
 
@@ -88,8 +90,10 @@ static int teardown(void **state)
     return 0;
 }
 
-/* GET path?query through the router; query is "a=1&b=2" (no escapes). */
-static int get(const char *path, const char *query, struct web_response *resp)
+/* GET path?query through the router as scope, with an If-None-Match
+ * header (or NULL); query is "a=1&b=2" (no escapes). */
+static int get_as(const char *path, const char *query, const char *scope, const char *inm,
+                  struct web_response *resp)
 {
     static char qbuf[512];
     struct web_param params[WEB_MAX_PARAMS];
@@ -101,10 +105,16 @@ static int get(const char *path, const char *query, struct web_response *resp)
         params[n].value = eq ? (*eq = '\0', eq + 1) : "";
         n++;
     }
-    struct web_request req = {.method = "GET", .path = path, .params = params, .nparams = n};
+    struct web_request req = {.method = "GET", .path = path, .params = params, .nparams = n,
+                              .scope = scope, .if_none_match = inm};
     web_response_init(resp);
     web_handle(&app, &req, resp);
     return resp->status;
+}
+
+static int get(const char *path, const char *query, struct web_response *resp)
+{
+    return get_as(path, query, "", NULL, resp);
 }
 
 /* What `vigil landscape --json` prints for the same parameters. */
@@ -148,18 +158,81 @@ static void test_landscape_equals_cli(void **state)
         {"/api/v1/families", "region=Hanoi", "family", {"region", "Hanoi", NULL}},
         {"/api/v1/regions", "top=2", "region", {"top", "2", NULL}},
     };
-    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    /* twice: computed, then from the cache */
+    for (size_t k = 0; k < 2 * sizeof cases / sizeof cases[0]; k++) {
+        size_t c = k % (sizeof cases / sizeof cases[0]);
         struct web_response r;
         struct vg_buf want = VG_BUF_INIT;
-        assert_int_equal(get(cases[k].path, cases[k].query, &r), 200);
-        cli_json(cases[k].by, cases[k].kv, &want);
+        assert_int_equal(get(cases[c].path, cases[c].query, &r), 200);
+        cli_json(cases[c].by, cases[c].kv, &want);
         if (strcmp(r.body.data, want.data) != 0)
-            fail_msg("%s?%s:\n got  %s\n want %s", cases[k].path, cases[k].query, r.body.data,
+            fail_msg("%s?%s:\n got  %s\n want %s", cases[c].path, cases[c].query, r.body.data,
                      want.data);
         assert_string_equal(r.content_type, "application/json; charset=utf-8");
         web_response_free(&r);
         vg_buf_free(&want);
     }
+}
+
+/* The cache and the ETag against a commit by another connection (as by a
+ * `vigil ingest` process): the next answer is the new one, under a new tag;
+ * the same question from another scope is another entry; a question spelt
+ * differently (parameter order, AS prefix, country case) is the same one. */
+static void test_cache_and_etag(void **state)
+{
+    (void)state;
+    struct web_response a, b;
+    struct web_cache_stats s0, s1;
+    char tag[80];
+    assert_int_equal(get("/api/v1/landscape", "by=family&asn=45899&country=vn", &a), 200);
+    assert_non_null(a.etag);
+    assert_string_equal(a.cache_control, "private, no-cache");
+    snprintf(tag, sizeof tag, "%s", a.etag);
+    web_cache_stats_get(app.cache, &s0);
+    assert_int_equal(get("/api/v1/landscape", "country=VN&asn=AS45899&by=family", &b), 200);
+    assert_string_equal(a.body.data, b.body.data);
+    assert_string_equal(b.etag, tag);
+    web_cache_stats_get(app.cache, &s1);
+    assert_int_equal(s1.hits, s0.hits + 1);
+    web_response_free(&b);
+
+    /* revalidation: 304, no body, no query */
+    assert_int_equal(get_as("/api/v1/landscape", "by=family&asn=45899&country=VN", "", tag, &b),
+                     304);
+    assert_int_equal(b.body.len, 0);
+    web_response_free(&b);
+    /* another scope: the same numbers today, but its own entry and tag */
+    assert_int_equal(get_as("/api/v1/landscape", "by=family&asn=45899&country=VN", "org-7", tag,
+                            &b),
+                     200);
+    assert_string_not_equal(b.etag, tag);
+    web_cache_stats_get(app.cache, &s0);
+    assert_int_equal(s0.misses, s1.misses + 1);
+    web_response_free(&b);
+
+    /* another connection commits: the answer and its tag change */
+    struct vg_err err = {0};
+    struct store *st;
+    assert_int_equal(store_open(&st, dbpath, STORE_RW, &err), 0);
+    assert_int_equal(store_begin(st, &err), 0);
+    put(st, "9.9.9.9", 20727, "gozi", "Hanoi", 45899, 5);
+    assert_int_equal(store_commit(st, &err), 0);
+    store_close(st);
+    assert_int_equal(get_as("/api/v1/landscape", "by=family&asn=45899&country=VN", "", tag, &b),
+                     200);
+    assert_string_not_equal(b.etag, tag);
+    assert_non_null(strstr(b.body.data, "\"gozi\""));
+    assert_null(strstr(a.body.data, "\"gozi\""));
+    web_response_free(&a);
+    web_response_free(&b);
+    /* health and feeds follow too */
+    assert_int_equal(get("/api/v1/health", NULL, &a), 200);
+    assert_non_null(strstr(a.body.data, "\"observations\":7"));
+    web_response_free(&a);
+    /* errors are neither tagged nor kept */
+    assert_int_equal(get("/api/v1/landscape", "by=bogus", &a), 400);
+    assert_null(a.etag);
+    web_response_free(&a);
 }
 
 static void expect_400(const char *path, const char *query, const char *param)
@@ -413,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_pool_reuses_connections),
         cmocka_unit_test(test_ingest_needs_parameters_and_body),
         cmocka_unit_test(test_asn_space),
+        cmocka_unit_test(test_cache_and_etag), /* last: it adds an observation */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
