@@ -10,7 +10,7 @@
 // `region` and ASNs when the server says no.
 
 import { h, clear } from './js/dom.js';
-import { api, apiReset, apiSupports } from './js/api.js';
+import { api, apiReset, apiSupports, apiSend } from './js/api.js';
 import { t, tNodes, setLang, storedLang, currentLang, LANGS } from './js/i18n.js';
 import { syncFromLocation, go, href, filtersOf } from './js/state.js';
 import { dayRange } from './js/charts.js';
@@ -29,11 +29,14 @@ const main = document.getElementById('main');
 const filtersEl = document.getElementById('filters');
 const banner = document.getElementById('banner');
 const foot = document.getElementById('foot');
+const account = document.getElementById('account');
 
 let caps = { province: false, isp: false, ip: false, asns: false };
 let lists = { family: [], asn: [], geo: [] };
 let range = { first: null, last: null };
 let health = null;
+let session = null; // GET /api/v1/session: mode, who, role
+let sessionLost = false; // the cookie sent was refused
 let seq = 0;
 let lastView = null;
 
@@ -52,10 +55,81 @@ function renderBanner() {
     banner.textContent = t('banner.no_api');
     return;
   }
-  banner.hidden = !health.mode;
-  banner.className = 'banner banner-' + String(health.mode).replace(/[^a-z]/gi, '');
-  banner.dataset.mode = health.mode || '';
-  banner.textContent = health.mode === 'operator' ? t('banner.operator') : t('banner.mode', { mode: health.mode });
+  const mode = (session && session.mode) || health.mode;
+  banner.hidden = !mode;
+  banner.className = 'banner banner-' + String(mode).replace(/[^a-z]/gi, '');
+  banner.dataset.mode = mode || '';
+  if (mode === 'operator') banner.textContent = t('banner.operator');
+  else if (mode === 'access-control' && session && session.authenticated)
+    banner.textContent = t('banner.access_signed', { org: session.org, role: t('role.' + session.role) });
+  else if (mode === 'access-control') banner.textContent = sessionLost ? t('login.expired') : t('banner.access_anonymous');
+  else banner.textContent = t('banner.mode', { mode });
+}
+
+/** Why nothing is shown: an empty store, or nothing this caller may read. */
+function noDataKey() {
+  if (!session || session.mode !== 'access-control') return 'state.no_data';
+  return session.authenticated ? 'state.no_data_org' : 'state.no_data_anonymous';
+}
+
+/** The header's account area: who is signed in, or a sign-in button. */
+function renderAccount() {
+  const on = session && session.mode === 'access-control';
+  account.hidden = !on;
+  if (!on) return;
+  if (session.authenticated) {
+    clear(account).append(
+      h('span.who', { 'data-testid': 'account-who', title: session.user || '' },
+        t('account.who', { org: session.org, role: t('role.' + session.role) })),
+      h('button', { type: 'button', 'data-testid': 'sign-out', onclick: signOut }, t('account.sign_out')));
+  } else {
+    clear(account).append(h('button', { type: 'button', 'data-testid': 'sign-in', onclick: openLogin }, t('account.sign_in')));
+  }
+}
+
+async function signOut() {
+  try {
+    await apiSend('DELETE', 'session');
+  } finally {
+    location.reload();
+  }
+}
+
+/** The sign-in dialog: a token, or a user name and password. */
+function openLogin() {
+  const msg = h('p.login-msg', { 'data-testid': 'login-message', role: 'alert' });
+  const field = (id, label, attrs) => h('label.field', { for: id }, h('span', label), h('input', { id, name: id, ...attrs }));
+  const form = h('form.login', { method: 'dialog', 'data-testid': 'login-form' },
+    h('h2', t('login.title')),
+    h('p', t('login.intro')),
+    field('login-token', t('login.token'), { type: 'password', autocomplete: 'off', spellcheck: 'false', 'data-testid': 'login-token' }),
+    h('p.login-or', t('login.or')),
+    field('login-user', t('login.user'), { type: 'text', autocomplete: 'username', 'data-testid': 'login-user' }),
+    field('login-password', t('login.password'), { type: 'password', autocomplete: 'current-password', 'data-testid': 'login-password' }),
+    msg,
+    h('div.login-buttons',
+      h('button', { type: 'button', value: 'cancel', 'data-testid': 'login-cancel', onclick: () => dlg.close() }, t('login.cancel')),
+      h('button.primary', { type: 'submit', 'data-testid': 'login-submit' }, t('login.submit'))));
+  const dlg = h('dialog.login-dialog', { 'data-testid': 'login-dialog' }, form);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const token = form.elements['login-token'].value.trim();
+    const user = form.elements['login-user'].value.trim();
+    const password = form.elements['login-password'].value;
+    if (!token && !(user && password)) {
+      msg.textContent = t('login.need');
+      return;
+    }
+    try {
+      await apiSend('POST', 'session', token ? { token } : { user, password });
+      location.reload(); // every figure changes with who reads
+    } catch (err) {
+      msg.textContent = t('login.failed', { message: err.message });
+    }
+  });
+  dlg.addEventListener('close', () => dlg.remove());
+  document.body.append(dlg);
+  dlg.showModal();
 }
 
 function renderFoot() {
@@ -138,6 +212,7 @@ async function render() {
 
   applyStatic();
   renderBanner();
+  renderAccount();
   renderFoot();
   renderFilters(ctx);
   filtersEl.hidden = st.view === 'ip' || !range.last;
@@ -155,9 +230,13 @@ async function render() {
   lastView = st.view;
   let nodes;
   try {
-    if (!range.last && st.view !== 'ip') nodes = [h('div.empty-state', { 'data-testid': 'no-data' }, t('state.no_data'))];
+    if (!range.last && st.view !== 'ip') nodes = [h('div.empty-state', { 'data-testid': 'no-data' }, t(noDataKey()))];
     else nodes = await VIEWS[st.view].render(ctx);
   } catch (e) {
+    if (e && e.status === 401 && session && session.authenticated) {
+      location.reload(); // the session ended: read again as anonymous
+      return;
+    }
     console.error(e);
     nodes = [errorBox(e)];
     if (my === seq) main.dataset.state = 'error';
@@ -174,6 +253,14 @@ async function boot() {
   const st = syncFromLocation();
   await setLang(st.p.lang || storedLang() || 'vi');
   applyStatic();
+  session = await api('session').catch(() => null);
+  if (!session) {
+    // a stale or revoked session cookie: drop it and read as anonymous
+    sessionLost = true;
+    await apiSend('DELETE', 'session').catch(() => null);
+    apiReset();
+    session = await api('session').catch(() => null);
+  }
   const [hl, province, isp, byIp, asns, days] = await Promise.all([
     api('health').catch(() => null),
     apiSupports('landscape', { by: 'province', top: 1 }),

@@ -279,5 +279,9 @@ int access_session_login(struct store *st, const unsigned char key[ACCESS_KEY_LE
     id->token_id = se.token_id;
     id->user_id = se.user_id;
     id->admin = se.admin;
+    if (se.user_id && store_user_name(st, se.user_id, id->user_name, sizeof id->user_name, err)) {
+        access_subject_release(s);
+        return vg_err_set(err, VG_EAUTH, "the user of this session is gone");
+    }
     return 0;
 }

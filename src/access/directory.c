@@ -249,6 +249,27 @@ int access_orgs_json(struct store *st, struct vg_buf *out, struct vg_err *err)
     return rc;
 }
 
+int access_org_children_json(struct store *st, int64_t parent_id, struct vg_buf *out,
+                             struct vg_err *err)
+{
+    struct org_list l = {NULL, 0, 0};
+    int rc = store_org_each(st, collect_org, &l, err);
+    if (rc == VG_ENOMEM)
+        rc = vg_err_set(err, rc, "out of memory");
+    for (size_t k = 0; k < l.n && !rc; k++) {
+        struct org_copy *c = &l.v[k];
+        if (c->parent_id != parent_id)
+            continue;
+        struct store_org o = {c->id, c->name, c->role, c->parent_id, c->parent, c->created_us};
+        if (vg_buf_putc(out, ','))
+            rc = vg_err_set(err, VG_ENOMEM, "out of memory");
+        else
+            rc = org_object(st, &o, out, err);
+    }
+    free(l.v);
+    return rc;
+}
+
 int access_org_delete(struct store *st, const char *name, struct vg_err *err)
 {
     struct store_org o;
@@ -364,12 +385,12 @@ static int audit_object(void *ctx, const struct store_audit *a)
 }
 
 int access_audit_json(struct store *st, int64_t from_us, int64_t to_us, const char *org,
-                      uint64_t limit, struct vg_buf *out, struct vg_err *err)
+                      int64_t family_id, uint64_t limit, struct vg_buf *out, struct vg_err *err)
 {
     struct audit_json j = {out, 0};
     if (vg_buf_puts(out, "{\"audit\":["))
         return vg_err_set(err, VG_ENOMEM, "out of memory");
-    int rc = store_audit_each(st, from_us, to_us, org, limit, audit_object, &j, err);
+    int rc = store_audit_each(st, from_us, to_us, org, family_id, limit, audit_object, &j, err);
     if (rc)
         return rc == VG_ENOMEM ? vg_err_set(err, rc, "out of memory") : rc;
     return vg_buf_puts(out, "]}") ? vg_err_set(err, VG_ENOMEM, "out of memory") : 0;

@@ -39,6 +39,9 @@ int access_org_create(struct store *st, const struct access_org_spec *spec, int6
 int access_org_json(struct store *st, const char *name, struct vg_buf *out, struct vg_err *err);
 /* {"organisations":[...]} of every organisation. */
 int access_orgs_json(struct store *st, struct vg_buf *out, struct vg_err *err);
+/* ",{…}" for each organisation whose parent is parent_id (by name). */
+int access_org_children_json(struct store *st, int64_t parent_id, struct vg_buf *out,
+                             struct vg_err *err);
 /* Remove by name (store_org_remove's rules). */
 int access_org_delete(struct store *st, const char *name, struct vg_err *err);
 
@@ -53,9 +56,9 @@ int access_tokens_json(struct store *st, const char *org, struct vg_buf *out,
                        struct vg_err *err);
 
 /* {"audit":[{"id","at","org","token","user","action","target","records",
- * "tlp"}...]} newest first. */
+ * "tlp"}...]} newest first (filters as store_audit_each). */
 int access_audit_json(struct store *st, int64_t from_us, int64_t to_us, const char *org,
-                      uint64_t limit, struct vg_buf *out, struct vg_err *err);
+                      int64_t family_id, uint64_t limit, struct vg_buf *out, struct vg_err *err);
 
 /* Append an RFC 3339 UTC time ("null" for 0) as a JSON value. */
 int access_json_time(struct vg_buf *out, int64_t us);

@@ -74,7 +74,7 @@ int cmd_audit(int argc, char **argv)
     struct vg_buf out = VG_BUF_INIT;
     int code = EXIT_USAGE;
     if (store_open(&st, cli_db_path(db), STORE_RO, &err) ||
-        access_audit_json(st, from, to, org, limit, &out, &err)) {
+        access_audit_json(st, from, to, org, 0, limit, &out, &err)) {
         fprintf(stderr, "vigil audit: %s\n", err.msg);
         goto out;
     }

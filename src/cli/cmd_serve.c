@@ -1,8 +1,8 @@
 /*
  * cmd_serve.c — `vigil serve`: the HTTP API and the dashboard (src/web/).
  *
- * This file is the process around the server: options, the operator-mode
- * refusal of non-loopback addresses, and a clean stop.  SIGINT and SIGTERM
+ * This file is the process around the server: options, the banner that
+ * says which access mode it runs in, and a clean stop.  SIGINT and SIGTERM
  * only write a byte to a self-pipe (the one async-signal-safe thing worth
  * doing); the main thread sleeps in poll() on it, then stops the daemon —
  * which lets running requests and the current ingest finish — closes the
@@ -32,13 +32,17 @@ static void help(FILE *out)
     fprintf(out,
             "usage: vigil serve [options]\n\n"
             "Serve the JSON API (/api/v1/, described at /api/v1/openapi.json) and the\n"
-            "dashboard.  Operator mode: until organisations and tokens exist, every caller\n"
-            "sees everything, so only loopback addresses are accepted.\n\n"
+            "dashboard.  Operator mode: on a loopback address and until an organisation\n"
+            "exists, every caller sees everything.  Access control: once an organisation\n"
+            "exists ('vigil org add'), or when listening beyond loopback, every read needs\n"
+            "a token ('Authorization: Bearer TOKEN', 'vigil token create') or a dashboard\n"
+            "session; without one only TLP:CLEAR data is served.  vigil speaks plain\n"
+            "HTTP: beyond loopback, put a TLS-terminating proxy in front of it.\n\n"
             "options:\n"
             "  --db PATH          database (default: $VIGIL_DB, else ./vigil.db); created\n"
             "                     when absent\n"
             "  --listen ADDR:PORT address to listen on (default: %s); IPv4,\n"
-            "                     [IPv6] or localhost, loopback only; port 0 = any free\n"
+            "                     [IPv6] or localhost; port 0 = any free\n"
             "                     port (the URL printed on stdout tells which)\n"
             "  --spool DIR        watch DIR: files dropped there are ingested and moved to\n"
             "                     DIR/done/ or DIR/failed/ (with NAME.reason); dotfiles and\n"
@@ -155,15 +159,6 @@ int cmd_serve(int argc, char **argv)
     };
     if (web_listen_parse(listen_at, &cfg.listen, &err))
         return cli_usage_error("serve", "%s", err.msg);
-    if (!cfg.listen.loopback) {
-        fprintf(stderr,
-                "vigil serve: refusing to listen on %s: vigil runs in operator mode (no "
-                "organisations or tokens yet), where every caller sees everything.\n"
-                "Listen on a loopback address (127.0.0.1:PORT or [::1]:PORT) and reach it "
-                "through an SSH tunnel or an authenticating reverse proxy.\n",
-                listen_at);
-        return EXIT_USAGE;
-    }
 
     struct enricher *en = NULL;
     struct places *places = NULL;
@@ -199,8 +194,14 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "vigil serve: %s\n", err.msg);
         goto out;
     }
+    if (web_server_access_on(srv))
+        fprintf(stderr, "vigil serve: access control: every read needs a token or a session; "
+                        "anonymous callers get TLP:CLEAR only%s\n",
+                cfg.listen.loopback ? "" : " (no TLS here: use a TLS proxy in front)");
+    else
+        fprintf(stderr, "vigil serve: operator mode: every local caller sees everything "
+                        "(loopback only, until an organisation exists)\n");
     fprintf(stderr,
-            "vigil serve: operator mode: every local caller sees everything (loopback only)\n"
             "vigil serve: database %s%s%s, max upload %llu bytes\n"
             "vigil serve: open http://%s:%u/ (API: /api/v1/, OpenAPI: /api/v1/openapi.json)\n",
             cfg.db_path, spool ? ", spool " : "", spool ? spool : "",

@@ -532,6 +532,26 @@ int landscape_feeds_run_sql(struct store *st, struct landscape_feeds *out, struc
     return rc;
 }
 
+int landscape_feeds_run_for(struct store *st, const struct access_subject *reader,
+                            struct landscape_feeds *out, struct vg_err *err)
+{
+    if (!reader || access_reads_all(reader))
+        return landscape_feeds_run(st, out, err);
+    memset(out, 0, sizeof *out);
+    vg_arena_init(&out->arena, 4096);
+    struct feeds_collect c = {out, err, 0};
+    landscape_reader_bind(st, reader);
+    int rc = store_query(st,
+                         "SELECT feed, COUNT(DISTINCT ip), SUM(events), COUNT(*), MIN(day), "
+                         "MAX(day) FROM observations WHERE vg_may_read(tlp, cc, asn, ip, feed) "
+                         "GROUP BY feed ORDER BY feed",
+                         NULL, 0, feed_row_sql, &c, err);
+    landscape_reader_unbind(st);
+    if (rc)
+        landscape_feeds_free(out);
+    return rc;
+}
+
 int landscape_feeds_run(struct store *st, struct landscape_feeds *out, struct vg_err *err)
 {
     if (store_rollups_ready(st) >= 2) {

@@ -139,6 +139,11 @@ struct landscape_feeds {
 int landscape_feeds_run(struct store *st, struct landscape_feeds *out, struct vg_err *err);
 /* The reference over the observations table; same contract. */
 int landscape_feeds_run_sql(struct store *st, struct landscape_feeds *out, struct vg_err *err);
+/* The summary as reader may see it: from the observations it may read
+ * (every row read), or landscape_feeds_run for a reader who reads
+ * everything (NULL: the operator). */
+int landscape_feeds_run_for(struct store *st, const struct access_subject *reader,
+                            struct landscape_feeds *out, struct vg_err *err);
 void landscape_feeds_free(struct landscape_feeds *f);
 /* The number of observations stored: the store's counts, else COUNT(*). */
 int landscape_observation_count(struct store *st, uint64_t *n, struct vg_err *err);

@@ -403,6 +403,24 @@ int store_user_get(struct store *s, const char *name, struct store_user *out, st
     return vg_err_set(err, VG_ENOTFOUND, "no user named '%.200s'", name);
 }
 
+int store_user_name(struct store *s, int64_t id, char *out, size_t cap, struct vg_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, &st, "SELECT name FROM users WHERE id = ?", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        snprintf(out, cap, "%s", text(st, 0));
+    sqlite3_finalize(st);
+    if (r == SQLITE_ROW)
+        return 0;
+    if (r != SQLITE_DONE)
+        return store_db_err(s, err, "reading a user");
+    return vg_err_set(err, VG_ENOTFOUND, "no such user");
+}
+
 int store_user_each(struct store *s, store_user_fn fn, void *ctx, struct vg_err *err)
 {
     sqlite3_stmt *st;
@@ -546,14 +564,16 @@ int store_audit_add(struct store *s, const struct store_audit *a, struct vg_err 
 }
 
 int store_audit_each(struct store *s, int64_t from_us, int64_t to_us, const char *org_name,
-                     uint64_t limit, store_audit_fn fn, void *ctx, struct vg_err *err)
+                     int64_t family_id, uint64_t limit, store_audit_fn fn, void *ctx,
+                     struct vg_err *err)
 {
     sqlite3_stmt *st;
     int rc = prep(s, &st,
                   "SELECT id, at_us, COALESCE(org_id,0), COALESCE(token_id,0), org_name,"
                   " user_name, action, target, records, tlp FROM audit"
                   " WHERE (?1 = 0 OR at_us >= ?1) AND (?2 = 0 OR at_us <= ?2)"
-                  " AND (?3 IS NULL OR org_name = ?3) ORDER BY id DESC LIMIT ?4",
+                  " AND (?3 IS NULL OR org_name = ?3) AND (?5 = 0 OR org_id = ?5 OR org_id IN"
+                  " (SELECT id FROM orgs WHERE parent_id = ?5)) ORDER BY id DESC LIMIT ?4",
                   err),
         r = SQLITE_DONE;
     if (rc)
@@ -563,6 +583,7 @@ int store_audit_each(struct store *s, int64_t from_us, int64_t to_us, const char
     if (org_name)
         sqlite3_bind_text(st, 3, org_name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 4, limit ? (sqlite3_int64)limit : -1);
+    sqlite3_bind_int64(st, 5, family_id);
     while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
         struct store_audit a = {
             sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),

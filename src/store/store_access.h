@@ -95,6 +95,8 @@ struct store_user {
 int store_user_add(struct store *s, int64_t org_id, const char *name, const char *pwhash,
                    int admin, int64_t created_us, int64_t *id, struct vg_err *err);
 int store_user_get(struct store *s, const char *name, struct store_user *out, struct vg_err *err);
+/* The name of user id into out (cap bytes); VG_ENOTFOUND when gone. */
+int store_user_name(struct store *s, int64_t id, char *out, size_t cap, struct vg_err *err);
 typedef int (*store_user_fn)(void *ctx, const struct store_user *u);
 int store_user_each(struct store *s, store_user_fn fn, void *ctx, struct vg_err *err);
 int store_user_set_password(struct store *s, int64_t id, const char *pwhash, struct vg_err *err);
@@ -126,10 +128,12 @@ struct store_audit {
 };
 int store_audit_add(struct store *s, const struct store_audit *a, struct vg_err *err);
 /* Entries in [from_us, to_us] (0: unbounded), of org_name when not NULL,
+ * of organisation family_id and its constituents when family_id is not 0,
  * newest first, at most limit (0: all). */
 typedef int (*store_audit_fn)(void *ctx, const struct store_audit *a);
 int store_audit_each(struct store *s, int64_t from_us, int64_t to_us, const char *org_name,
-                     uint64_t limit, store_audit_fn fn, void *ctx, struct vg_err *err);
+                     int64_t family_id, uint64_t limit, store_audit_fn fn, void *ctx,
+                     struct vg_err *err);
 
 /* The row filter.  Queries may call the SQL function
  *     vg_may_read(tlp, cc, asn, ip, feed)

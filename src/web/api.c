@@ -18,6 +18,7 @@
 #include "landscape/ip_report.h"
 #include "landscape/landscape.h"
 #include "web/web_int.h"
+#include "web/auth.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,7 +75,20 @@ static int query_from_params(const struct web_request *req, struct landscape_que
     }
     if (landscape_query_check(q, &err))
         return web_response_error(resp, 400, NULL, "%s", err.msg);
+    /* every number from what the caller may read (the answer cache keys
+     * by the caller's scope) */
+    q->reader = web_caller_reader(req->caller);
     return 0;
+}
+
+/* The audit figures of one answer: the strictest over its queries (they
+ * cover the same selection, so the largest count is the selection's). */
+static void audit_note(struct web_response *resp, uint64_t strict_events, int strictest)
+{
+    if (strict_events > resp->audit_records)
+        resp->audit_records = strict_events;
+    if (strictest > resp->audit_tlp)
+        resp->audit_tlp = strictest;
 }
 
 /* Run q on st; on success *res must be freed by the caller. */
@@ -84,6 +98,7 @@ static int run(struct store *st, const struct landscape_query *q, struct landsca
     struct vg_err err = {0};
     if (landscape_run(st, q, res, &err))
         return store_error(resp, &err);
+    audit_note(resp, res->strict_events, res->strictest);
     return 0;
 }
 
@@ -308,27 +323,35 @@ out:
     return rc;
 }
 
+struct ip_question {
+    struct ip_addr ip;
+    const struct access_subject *reader;
+};
+
 static int produce_ip(struct web_app *app, struct store *st, void *ctx,
                       struct web_response *resp)
 {
     struct vg_err err = {0};
-    if (ip_report_write_json(st, app->en, ctx, NULL, &resp->body, NULL, &err))
+    const struct ip_question *q = ctx;
+    struct ip_report_stats stats;
+    if (ip_report_write_json(st, app->en, &q->ip, q->reader, &resp->body, &stats, &err))
         return store_error(resp, &err);
+    audit_note(resp, stats.strict_events, stats.strictest);
     return vg_buf_putc(&resp->body, '\n') ? nomem(resp) : 200;
 }
 
 int web_api_ip(struct web_app *app, const struct web_request *req, struct web_response *resp)
 {
-    struct ip_addr ip;
+    struct ip_question q = {.reader = web_caller_reader(req->caller)};
     char key[3 + IP_STRLEN] = "ip";
     int rc;
     if ((rc = no_params(req, resp)))
         return rc;
-    if (ip_parse(req->arg, strlen(req->arg), &ip))
+    if (ip_parse(req->arg, strlen(req->arg), &q.ip))
         return web_response_error(resp, 400, "address",
                                   "address: '%.60s' is not an IPv4 or IPv6 address", req->arg);
-    ip_format(&ip, key + 3); /* "ip\0<address>": one key however it was written */
-    return web_app_answer(app, req, key, 3 + strlen(key + 3), produce_ip, &ip, resp);
+    ip_format(&q.ip, key + 3); /* "ip\0<address>": one key however it was written */
+    return web_app_answer(app, req, key, 3 + strlen(key + 3), produce_ip, &q, resp);
 }
 
 struct feeds_ctx {
@@ -384,11 +407,14 @@ static int produce_feeds(struct web_app *app, struct store *st, void *ctx,
 {
     struct vg_err err = {0};
     struct landscape_feeds feeds;
+    const struct access_subject *reader = ctx;
     int rc;
-    (void)app, (void)ctx;
+    (void)app;
     struct feeds_ctx c = {&resp->body, 0, 0};
     rc = vg_buf_puts(c.o, "{\"files\":[");
-    if (!rc)
+    /* the inputs (names, hashes, counts) are the operator's business and
+     * the sources', not every reader's */
+    if (!rc && (!reader || access_reads_all(reader)))
         rc = store_query(st,
                          "SELECT id, name, format, report, sha256, size, records, accepted, "
                          "rejected, observations, started_us, finished_us FROM files ORDER BY id",
@@ -397,8 +423,19 @@ static int produce_feeds(struct web_app *app, struct store *st, void *ctx,
         return store_error(resp, &err);
     if (rc)
         return nomem(resp);
-    if (landscape_feeds_run(st, &feeds, &err))
+    if (landscape_feeds_run_for(st, reader, &feeds, &err))
         return store_error(resp, &err);
+    if (reader) { /* the audit's figures: the same selection by feed */
+        struct landscape_query q;
+        struct landscape_result res;
+        landscape_query_init(&q);
+        q.reader = reader;
+        if (landscape_parse_keys("feed", &q, &err) || (rc = run(st, &q, &res, resp))) {
+            landscape_feeds_free(&feeds);
+            return rc ? rc : store_error(resp, &err);
+        }
+        landscape_result_free(&res);
+    }
     rc = vg_buf_puts(c.o, "],\"feeds\":[");
     for (size_t k = 0; k < feeds.n && !rc; k++) {
         const struct landscape_feed *f = &feeds.rows[k];
@@ -422,7 +459,9 @@ static int produce_feeds(struct web_app *app, struct store *st, void *ctx,
 int web_api_feeds(struct web_app *app, const struct web_request *req, struct web_response *resp)
 {
     int rc = no_params(req, resp);
-    return rc ? rc : web_app_answer(app, req, "feeds", 5, produce_feeds, NULL, resp);
+    return rc ? rc
+              : web_app_answer(app, req, "feeds", 5, produce_feeds,
+                               (void *)web_caller_reader(req->caller), resp);
 }
 
 static int count_row(void *ctx, int ncol, const struct store_value *v)
@@ -438,8 +477,15 @@ static int produce_health(struct web_app *app, struct store *st, void *ctx,
     struct vg_err err = {0};
     uint64_t obs = 0;
     int64_t files = 0;
-    (void)app, (void)ctx;
-    int rc = landscape_observation_count(st, &obs, &err);
+    int rc;
+    if (ctx) { /* access control: how much is stored is not every reader's */
+        rc = vg_buf_printf(&resp->body,
+                           "{\"status\":\"ok\",\"version\":\"%s\",\"mode\":\"access-control\"}\n",
+                           VIGIL_VERSION);
+        return rc ? nomem(resp) : 200;
+    }
+    (void)app;
+    rc = landscape_observation_count(st, &obs, &err);
     if (!rc)
         rc = store_query(st, "SELECT COUNT(*) FROM files WHERE finished_us IS NOT NULL", NULL, 0,
                          count_row, &files, &err);
@@ -457,5 +503,8 @@ static int produce_health(struct web_app *app, struct store *st, void *ctx,
 int web_api_health(struct web_app *app, const struct web_request *req, struct web_response *resp)
 {
     int rc = no_params(req, resp);
-    return rc ? rc : web_app_answer(app, req, "health", 6, produce_health, NULL, resp);
+    const struct web_caller *c = req->caller;
+    return rc ? rc
+              : web_app_answer(app, req, "health", 6, produce_health,
+                               c && !c->operator ? (void *)c : NULL, resp);
 }

@@ -19,6 +19,7 @@
  * so a cached answer is never served past the data it was computed from.
  */
 #include "web/web_int.h"
+#include "web/auth.h"
 #include "core/vtime.h"
 #include "landscape/landscape.h"
 
@@ -35,6 +36,7 @@ void web_response_init(struct web_response *r)
     r->status = 200;
     r->content_type = "application/json; charset=utf-8";
     r->cache_control = "no-store";
+    r->audit_tlp = -1;
 }
 
 void web_response_free(struct web_response *r)
@@ -79,6 +81,8 @@ int web_status_for(int code)
     case VG_EUSAGE: return 400;
     case VG_ENOTFOUND: return 404;
     case VG_ELIMIT: return 413;
+    case VG_EAUTH: return 401;
+    case VG_EPERM: return 403;
     case VG_EPARSE:
     case VG_EINVAL: return 422;
     default: return 500;
@@ -104,7 +108,8 @@ int web_app_init(struct web_app *app, const struct web_config *cfg, const struct
                  ((unsigned long long)getpid() << 40));
     if ((rc = store_open(&app->rw, cfg->db_path, STORE_RW, err)) ||
         (rc = asn_space_build(&app->space, en ? en->asn : NULL, err)) ||
-        (rc = web_cache_new(&app->cache, (size_t)cfg->cache_bytes, err))) {
+        (rc = web_cache_new(&app->cache, (size_t)cfg->cache_bytes, err)) ||
+        (rc = web_auth_init(app, err))) {
         web_app_free(app);
         return rc;
     }
@@ -122,6 +127,7 @@ void web_app_free(struct web_app *app)
     app->rw = NULL;
     asn_space_free(app->space);
     app->space = NULL;
+    web_auth_fini(app); /* the audit writer first: it may use the pool */
     web_cache_free(app->cache);
     app->cache = NULL;
     pthread_mutex_destroy(&app->pool_lock);
@@ -204,6 +210,8 @@ int web_app_answer(struct web_app *app, const struct web_request *req, const voi
         vg_buf_reset(&resp->body);
         rc = vg_buf_append(&resp->body, e->body, e->len);
         status = resp->status = e->status;
+        resp->audit_records = e->audit_records;
+        resp->audit_tlp = e->audit_tlp;
         web_cache_release(app->cache, e);
         if (rc)
             goto nomem;
@@ -211,7 +219,8 @@ int web_app_answer(struct web_app *app, const struct web_request *req, const voi
     case WEB_CACHE_MISS:
         status = produce(app, st, ctx, resp);
         if (status == 200)
-            web_cache_fill(app->cache, e, resp->body.data, resp->body.len, status);
+            web_cache_fill(app->cache, e, resp->body.data, resp->body.len, status,
+                           resp->audit_records, resp->audit_tlp);
         else
             web_cache_abandon(app->cache, e);
         break;

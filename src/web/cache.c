@@ -222,7 +222,7 @@ int web_cache_lookup(struct web_cache *c, const void *key, size_t keylen, uint64
 }
 
 int web_cache_fill(struct web_cache *c, struct web_cache_entry *pub, const void *body, size_t len,
-                   int status)
+                   int status, uint64_t audit_records, int audit_tlp)
 {
     struct centry *e = (struct centry *)pub;
     unsigned char *copy = malloc(len ? len : 1);
@@ -235,6 +235,8 @@ int web_cache_fill(struct web_cache *c, struct web_cache_entry *pub, const void 
     e->pub.body = copy;
     e->pub.len = len;
     e->pub.status = status;
+    e->pub.audit_records = audit_records;
+    e->pub.audit_tlp = audit_tlp;
     e->state = READY;
     e->refs--; /* the filler's; waiters hold their own */
     e->cost = len + e->keylen + sizeof *e;

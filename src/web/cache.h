@@ -33,6 +33,8 @@ struct web_cache_entry {
     const unsigned char *body; /* valid while the caller holds the entry */
     size_t len;
     int status;                /* the HTTP status the body was answered with */
+    uint64_t audit_records;    /* the answer's audit figures (web_int.h) */
+    int audit_tlp;
 };
 
 struct web_cache_stats {
@@ -61,7 +63,7 @@ int web_cache_lookup(struct web_cache *c, const void *key, size_t keylen, uint64
  * drop the caller's reference to it.  Returns 0, or VG_ENOMEM (the entry
  * is then abandoned). */
 int web_cache_fill(struct web_cache *c, struct web_cache_entry *e, const void *body, size_t len,
-                   int status);
+                   int status, uint64_t audit_records, int audit_tlp);
 /* Give up a pending entry (waiters compute for themselves). */
 void web_cache_abandon(struct web_cache *c, struct web_cache_entry *e);
 /* Drop the caller's reference; accepts NULL. */

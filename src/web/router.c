@@ -10,12 +10,13 @@
  */
 #include "web/assets.h"
 #include "web/web_int.h"
+#include "web/auth.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static const struct web_route routes[] = {
-    {"GET", "/api/v1/health", web_api_health, 0},
+    {"GET", "/api/v1/health", web_api_health, WEB_ROUTE_PUBLIC},
     {"GET", "/api/v1/landscape", web_api_landscape, 0},
     {"GET", "/api/v1/families", web_api_families, 0},
     {"GET", "/api/v1/regions", web_api_regions, 0},
@@ -23,8 +24,19 @@ static const struct web_route routes[] = {
     {"GET", "/api/v1/asns/{asn}", web_api_asn, 0},
     {"GET", "/api/v1/ip/{address}", web_api_ip, 0},
     {"GET", "/api/v1/feeds", web_api_feeds, 0},
-    {"POST", "/api/v1/ingest", web_api_ingest, WEB_ROUTE_BODY},
-    {"GET", "/api/v1/openapi.json", web_api_openapi, 0},
+    {"POST", "/api/v1/ingest", web_api_ingest, WEB_ROUTE_BODY | WEB_ROUTE_INGEST},
+    {"GET", "/api/v1/openapi.json", web_api_openapi, WEB_ROUTE_PUBLIC},
+    {"GET", "/api/v1/session", web_api_session_get, 0},
+    {"POST", "/api/v1/session", web_api_session_post, WEB_ROUTE_JSON | WEB_ROUTE_PUBLIC},
+    {"DELETE", "/api/v1/session", web_api_session_delete, WEB_ROUTE_PUBLIC},
+    {"GET", "/api/v1/orgs", web_api_orgs_get, WEB_ROUTE_ADMIN},
+    {"POST", "/api/v1/orgs", web_api_orgs_post, WEB_ROUTE_JSON | WEB_ROUTE_ADMIN},
+    {"GET", "/api/v1/orgs/{name}", web_api_org_get, WEB_ROUTE_ADMIN},
+    {"DELETE", "/api/v1/orgs/{name}", web_api_org_delete, WEB_ROUTE_ADMIN},
+    {"GET", "/api/v1/tokens", web_api_tokens_get, WEB_ROUTE_ADMIN},
+    {"POST", "/api/v1/tokens", web_api_tokens_post, WEB_ROUTE_JSON | WEB_ROUTE_ADMIN},
+    {"DELETE", "/api/v1/tokens/{id}", web_api_token_delete, WEB_ROUTE_ADMIN},
+    {"GET", "/api/v1/audit", web_api_audit, WEB_ROUTE_ADMIN},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -142,6 +154,18 @@ int web_api_openapi(struct web_app *app, const struct web_request *req,
     return resp->status;
 }
 
+int web_upload_allowed(struct web_app *app, const struct web_request *req,
+                       struct web_response *resp)
+{
+    struct web_caller caller;
+    int rc = web_caller_resolve(app, req, &caller, resp);
+    if (rc)
+        return rc;
+    rc = web_caller_may_ingest(&caller, resp);
+    web_caller_release(&caller);
+    return rc;
+}
+
 void web_handle(struct web_app *app, struct web_request *req, struct web_response *resp)
 {
     if (strncmp(req->path, "/api/", 5) == 0) {
@@ -158,9 +182,36 @@ void web_handle(struct web_app *app, struct web_request *req, struct web_respons
             web_response_error(resp, 404, NULL, "no such API route: %.200s", req->path);
             return;
         }
+        /* who asks, and may they */
+        struct web_caller caller;
+        if (web_caller_resolve(app, req, &caller, resp)) {
+            if (!(rt->flags & WEB_ROUTE_PUBLIC))
+                return;
+            /* a public route answers a failed credential as anonymous */
+            web_response_free(resp);
+            web_response_init(resp);
+            memset(&caller, 0, sizeof caller);
+            caller.via = "anonymous";
+            access_subject_anonymous(&caller.subject);
+            snprintf(caller.scope, sizeof caller.scope, "public");
+        }
+        if (((rt->flags & WEB_ROUTE_ADMIN) && web_caller_may_admin(&caller, resp)) ||
+            ((rt->flags & WEB_ROUTE_INGEST) && web_caller_may_ingest(&caller, resp))) {
+            web_caller_release(&caller);
+            return;
+        }
         req->arg = arg;
-        rt->fn(app, req, resp);
-        req->arg = NULL;
+        req->route = rt->pattern;
+        req->caller = &caller;
+        req->scope = caller.scope;
+        int code = rt->fn(app, req, resp);
+        if (code > 200 && code < 300 && resp->status == 200)
+            resp->status = code; /* 201 Created */
+        web_audit_answer(app, req, &caller, resp);
+        req->arg = req->route = NULL;
+        req->caller = NULL;
+        req->scope = NULL;
+        web_caller_release(&caller);
         return;
     }
     const char *path = strcmp(req->path, "/") == 0 ? "/index.html" : req->path;

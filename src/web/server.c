@@ -19,11 +19,13 @@
  * Limits: the URL and headers must fit the per-connection memory
  * (WEB_CONN_MEMORY; MHD answers 414/431 past it), at most WEB_MAX_PARAMS
  * query parameters, a body of at most max_upload bytes (413), idle
- * connections close after WEB_CONN_TIMEOUT seconds.  Operator mode: the
- * daemon binds a loopback address only, and each request's peer is checked
- * again (403 otherwise).
+ * connections close after WEB_CONN_TIMEOUT seconds.  Listening on
+ * loopback, a request from any other peer is refused (403) unless access
+ * control is on; listening beyond loopback turns access control on
+ * (auth.h).
  */
 #include "web/web_int.h"
+#include "web/auth.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -85,6 +87,10 @@ struct reqctx {
     int fd;
     uint64_t len, received;
     int too_large, write_failed;
+    /* small JSON bodies (WEB_ROUTE_JSON), in memory */
+    int json;
+    char *body;
+    size_t body_len;
 };
 
 static int64_t mono_us(void)
@@ -301,6 +307,10 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct reqctx *rc,
         MHD_add_response_header(m, MHD_HTTP_HEADER_ETAG, r->etag);
     if (r->allow[0])
         MHD_add_response_header(m, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->www_authenticate)
+        MHD_add_response_header(m, MHD_HTTP_HEADER_WWW_AUTHENTICATE, r->www_authenticate);
+    if (r->set_cookie[0])
+        MHD_add_response_header(m, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
     rc->status = r->status;
     rc->bytes = strcmp(method, "HEAD") == 0 ? 0 : len;
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, m);
@@ -414,6 +424,13 @@ static void request_of(const struct reqctx *rc, struct MHD_Connection *c, const 
     req->nparams = rc->nparams;
     req->if_none_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_IF_NONE_MATCH);
+    req->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_AUTHORIZATION);
+    req->cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+    req->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_CONTENT_TYPE);
+    req->body = rc->body;
+    req->body_len = rc->body_len;
 }
 
 static enum MHD_Result answer(struct web_server *srv, struct MHD_Connection *c,
@@ -435,7 +452,9 @@ static enum MHD_Result first_call(struct web_server *srv, struct MHD_Connection 
 {
     struct web_request req;
     struct web_response resp;
-    if (!rc->client_local)
+    /* bound to loopback, a server never sees another peer; should one
+     * arrive (a forwarded socket), it gets nothing in operator mode */
+    if (!rc->client_local && !srv->app.access_forced)
         return respond_error(c, rc, method, 403,
                              "operator mode answers loopback clients only");
     if (rc->bad_param)
@@ -446,7 +465,7 @@ static enum MHD_Result first_call(struct web_server *srv, struct MHD_Connection 
     char arg[256], allow[32];
     if (web_route_match(method, url, &rt, arg, sizeof arg, allow, sizeof allow) == 0 &&
         (rt->flags & WEB_ROUTE_BODY)) {
-        if (web_ingest_params_check(&req, &resp))
+        if (web_ingest_params_check(&req, &resp) || web_upload_allowed(&srv->app, &req, &resp))
             return respond(c, rc, method, &resp);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -472,6 +491,19 @@ static enum MHD_Result first_call(struct web_server *srv, struct MHD_Connection 
         if (!rc->name_given)
             web_upload_name(NULL, rc->name, sizeof rc->name);
         rc->upload = 1;
+        web_response_free(&resp);
+        return MHD_YES;
+    }
+    if (web_route_match(method, url, &rt, arg, sizeof arg, allow, sizeof allow) == 0 &&
+        (rt->flags & WEB_ROUTE_JSON)) {
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > WEB_JSON_MAX) {
+            web_response_error(&resp, 413, NULL, "the body is larger than %d bytes",
+                               WEB_JSON_MAX);
+            return respond(c, rc, method, &resp);
+        }
+        rc->json = 1;
         web_response_free(&resp);
         return MHD_YES;
     }
@@ -510,6 +542,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (rc->deferred) {
         rc->deferred = 0;
+        return answer(srv, c, rc, url, method);
+    }
+    if (rc->json) {
+        if (*upload_size) {
+            size_t n = *upload_size;
+            *upload_size = 0;
+            if (rc->body_len + n > WEB_JSON_MAX) {
+                rc->too_large = 1;
+                return MHD_YES;
+            }
+            char *nb = realloc(rc->body, rc->body_len + n + 1);
+            if (!nb)
+                return MHD_NO;
+            memcpy(nb + rc->body_len, upload_data, n);
+            rc->body = nb;
+            rc->body_len += n;
+            rc->body[rc->body_len] = '\0';
+            return MHD_YES;
+        }
+        rc->json = 0;
+        if (rc->too_large) {
+            char msg[64];
+            snprintf(msg, sizeof msg, "the body is larger than %d bytes", WEB_JSON_MAX);
+            return respond_error(c, rc, method, 413, msg);
+        }
         return answer(srv, c, rc, url, method);
     }
     if (!rc->upload)
@@ -569,6 +626,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         unlink(rc->file);
     if (rc->tmpdir[0])
         rmdir(rc->tmpdir);
+    free(rc->body);
     free(rc);
     *con_cls = NULL;
 }
@@ -592,12 +650,6 @@ int web_server_start(struct web_server **out, const struct web_config *cfg,
 {
     int rc;
     *out = NULL;
-    if (!cfg->listen.loopback)
-        return vg_err_set(err, VG_EUSAGE,
-                          "refusing to listen on %s:%u: in operator mode every caller sees "
-                          "everything, so vigil serve listens on loopback addresses only "
-                          "(127.0.0.1, [::1])",
-                          cfg->listen.host, cfg->listen.port);
     struct web_server *srv = calloc(1, sizeof *srv);
     if (!srv)
         return vg_err_set(err, VG_ENOMEM, "out of memory");
@@ -640,6 +692,11 @@ int web_server_start(struct web_server **out, const struct web_config *cfg,
 fail:
     web_server_stop(srv);
     return rc;
+}
+
+int web_server_access_on(struct web_server *s)
+{
+    return s ? web_access_on(&s->app) : 0;
 }
 
 unsigned web_server_port(const struct web_server *s)

@@ -3,9 +3,9 @@
  * watched spool directory and the embedded dashboard.
  *
  * This is the door the CLI (`vigil serve`) goes through; only src/web/
- * includes microhttpd.h.  Until organisations and tokens exist the server
- * runs in operator mode: every caller sees everything, so it listens on
- * loopback addresses only (web_server_start refuses anything else).
+ * includes microhttpd.h.  Until an organisation exists, and while it
+ * listens on loopback, the server runs in operator mode: every caller sees
+ * everything.  Otherwise every read goes through access control (auth.h).
  */
 #ifndef VG_WEB_H
 #define VG_WEB_H
@@ -56,10 +56,13 @@ struct web_server;
 /* Open the store (read-write, for ingests; readers get their own read-only
  * connections), derive the per-ASN address space from the enricher, start
  * the spool watcher and the HTTP daemon.  cfg's strings and tables and en
- * are borrowed and must outlive the server.  VG_EUSAGE for a non-loopback address
- * (operator mode), VG_EIO when the address cannot be bound. */
+ * are borrowed and must outlive the server.  VG_EIO when the address
+ * cannot be bound. */
 int web_server_start(struct web_server **out, const struct web_config *cfg,
                      const struct enricher *en, struct vg_err *err);
+/* 1 when the server runs with access control (organisations exist, or it
+ * listens beyond loopback), 0 in operator mode. */
+int web_server_access_on(struct web_server *s);
 /* The port actually bound (differs from cfg when it asked for 0). */
 unsigned web_server_port(const struct web_server *s);
 /* Stop accepting, let running requests and the spool's current ingest

@@ -18,6 +18,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "pipeline/ingest.h"
+#include "access/access.h"
 #include "store/store.h"
 #include "web/asn_space.h"
 #include "web/cache.h"
@@ -41,6 +42,14 @@ struct web_request {
      * one scope is never served to another. */
     const char *scope;
     const char *arg;           /* set by web_handle: the {…} segment of the route */
+    const char *route;         /* set by web_handle: the route's pattern */
+    /* credentials and peer (server.c); NULL when absent */
+    const char *authorization, *cookie, *content_type;
+    /* WEB_ROUTE_JSON routes: the body, in memory (at most WEB_JSON_MAX) */
+    const char *body;
+    size_t body_len;
+    /* who asks: set by web_handle before the route runs (auth.h) */
+    const struct web_caller *caller;
     /* POST bodies, streamed to a file by the server before the handler runs */
     const char *upload_path;
     const char *upload_name; /* file name for detection and the files table */
@@ -57,6 +66,12 @@ struct web_response {
     char etag_buf[72];
     char allow[32];                    /* for 405: "GET, HEAD" */
     int html;                          /* a page: dashboard CSP */
+    const char *www_authenticate;      /* 401: the challenge (static) */
+    char set_cookie[200];              /* a Set-Cookie header, or "" */
+    /* for the audit log (auth.h): events at TLP:AMBER or stricter the
+     * answer carries, and the strictest label among them (-1: none) */
+    uint64_t audit_records;
+    int audit_tlp;
 };
 
 void web_response_init(struct web_response *r);
@@ -82,7 +97,23 @@ struct web_app {
     struct web_cache *cache; /* rendered answers; NULL = none (cfg.cache_bytes 0) */
     char epoch[24];          /* this process in every ETag: a restart (new binary,
                                 edited province or ISP tables) changes them all */
+    /* access control (auth.c) */
+    unsigned char key[ACCESS_KEY_LEN]; /* the server key: token and session hashes */
+    int access_forced;                 /* listening beyond loopback */
+    int access_known_on;               /* organisations exist */
+    double access_checked;             /* when they were last counted */
+    pthread_mutex_t access_lock;
+    pthread_mutex_t wr_lock;           /* wr: sessions, admin writes, the audit */
+    struct store *wr;
+    pthread_mutex_t audit_lock;
+    struct web_writer *writer;
 };
+
+/* The writer connection (auth.c), locked until web_writer_put: for small
+ * writes (sessions, organisations, tokens, the audit log) that must not
+ * wait behind an ingest's connection. */
+int web_writer_get(struct web_app *app, struct store **st, struct vg_err *err);
+void web_writer_put(struct web_app *app);
 
 /* Open the read-write store (creating the database) and build the ASN
  * address space.  cfg and en are borrowed.  Free with web_app_free. */
@@ -132,7 +163,14 @@ int web_ingest_stats_json(const struct ingest_stats *st, double secs, const char
 typedef int (*web_handler_fn)(struct web_app *app, const struct web_request *req,
                               struct web_response *resp);
 
-enum { WEB_ROUTE_BODY = 1 }; /* takes a request body (streamed to a file) */
+enum {
+    WEB_ROUTE_BODY = 1,   /* takes a request body (streamed to a file): an upload */
+    WEB_ROUTE_JSON = 2,   /* takes a small JSON body, in memory */
+    WEB_ROUTE_PUBLIC = 4, /* answers anyone, even with credentials that fail */
+    WEB_ROUTE_ADMIN = 8,  /* the operator and admin credentials only */
+    WEB_ROUTE_INGEST = 16 /* who may ingest (auth.h) */
+};
+#define WEB_JSON_MAX (16 * 1024)
 
 struct web_route {
     const char *method;
@@ -171,6 +209,23 @@ int web_api_ip(struct web_app *, const struct web_request *, struct web_response
 int web_api_feeds(struct web_app *, const struct web_request *, struct web_response *);
 int web_api_openapi(struct web_app *, const struct web_request *, struct web_response *);
 int web_api_ingest(struct web_app *, const struct web_request *, struct web_response *);
+/* Sessions and the admin API (admin.c). */
+int web_api_session_get(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_session_post(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_session_delete(struct web_app *, const struct web_request *,
+                           struct web_response *);
+int web_api_orgs_get(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_orgs_post(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_org_get(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_org_delete(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_tokens_get(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_tokens_post(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_token_delete(struct web_app *, const struct web_request *, struct web_response *);
+int web_api_audit(struct web_app *, const struct web_request *, struct web_response *);
+/* Before an upload's body is read: may the caller ingest?  0, or the
+ * error status with resp filled (router.c). */
+int web_upload_allowed(struct web_app *app, const struct web_request *req,
+                       struct web_response *resp);
 
 /* The spool watcher (spool.c). */
 struct web_spool;

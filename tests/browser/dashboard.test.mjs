@@ -22,20 +22,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 
 const BASE = (process.env.VIGIL_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const SHOTS = process.env.SCREENSHOTS || path.join(os.tmpdir(), 'vigil-screenshots');
 const KNOWN_IP = process.env.VIGIL_TEST_IP || '';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const DEADLINE_MS = 55000;
+const VIGIL = process.env.VIGIL || '';
+const DB = process.env.VIGIL_TEST_DB || '';
+const DEADLINE_MS = 70000;
 
 fs.mkdirSync(SHOTS, { recursive: true });
 const started = Date.now();
 let passed = 0;
 let failed = 0;
 
-async function api(p) {
-  const res = await fetch(BASE + p);
+async function api(p, token) {
+  const res = await fetch(BASE + p, token ? { headers: { Authorization: 'Bearer ' + token } } : {});
   const body = await res.json();
   if (!res.ok) throw new Error(`${p}: HTTP ${res.status} ${JSON.stringify(body)}`);
   return body;
@@ -166,6 +169,7 @@ try {
 const page = ctx.pages()[0] || (await ctx.newPage());
 page.setDefaultTimeout(10000);
 const problems = [];
+let expectRefusal = false;
 page.on('pageerror', (e) => problems.push('page error: ' + e.message));
 page.on('console', (m) => {
   if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push('console: ' + m.text());
@@ -174,7 +178,9 @@ page.on('response', (r) => {
   const u = new URL(r.url());
   // the dashboard probes optional keys (by=province, isp, ip) and /asns once: a 4xx there is the answer
   const probe = u.searchParams.get('top') === '1' && (/^(province|isp|ip)$/.test(u.searchParams.get('by') || '') || u.pathname === '/api/v1/asns');
-  if (r.status() >= 400 && !probe) problems.push(`HTTP ${r.status()} for ${u.pathname}${u.search}`);
+  // a wrong token at the sign-in form is refused: that 401 is the answer
+  const refused = expectRefusal && u.pathname === '/api/v1/session' && r.status() === 401;
+  if (r.status() >= 400 && !probe && !refused) problems.push(`HTTP ${r.status()} for ${u.pathname}${u.search}`);
 });
 
 const health = await api('/api/v1/health');
@@ -366,6 +372,48 @@ await check('address lookup opens /api/v1/ip/{address}', async () => {
   assert.equal((await tableRows(page, 'table-observations')).length, want.observations.length);
   assert.match(await page.textContent('[data-testid="ip-asn"]'), new RegExp('AS' + want.asn));
   await shot(page, '08-address');
+});
+
+await check('sign-in: an organisation turns access control on; a token session shows what it may read', async () => {
+  assert.ok(VIGIL && DB, 'VIGIL and VIGIL_TEST_DB name the binary and the database');
+  execFileSync(VIGIL, ['org', 'add', 'VNCERT', '--role', 'member', '--country', 'VN', '--db', DB]);
+  const token = execFileSync(VIGIL, ['token', 'create', '--org', 'VNCERT', '--db', DB]).toString().trim();
+  // the server counts organisations at most once a second
+  for (let k = 0; k < 30 && (await api('/api/v1/session')).mode !== 'access-control'; k++) await new Promise((r) => setTimeout(r, 100));
+  await open(page, '#/overview?lang=en');
+  await settle(page, () => page.reload());
+  assert.match(await page.textContent('[data-testid="mode-banner"]'), /TLP:CLEAR data only/);
+  const anon = await land({ by: 'day' });
+  if (anon.total.ips) assert.equal(await kpi(page, 'kpi-ips'), anon.total.ips);
+  else assert.ok(await page.$('[data-testid="no-data"]'), 'anonymous: nothing CLEAR, nothing shown');
+  await shot(page, '09-anonymous');
+  // a wrong token: a clear message, still anonymous
+  await page.click('[data-testid="sign-in"]');
+  await page.fill('[data-testid="login-token"]', 'vgt_' + 'x'.repeat(43));
+  expectRefusal = true;
+  await page.click('[data-testid="login-submit"]');
+  await page.waitForFunction(() => (document.querySelector('[data-testid="login-message"]') || {}).textContent);
+  expectRefusal = false;
+  assert.match(await page.textContent('[data-testid="login-message"]'), /Sign-in failed/);
+  // the right one: the page reloads as VNCERT
+  await page.fill('[data-testid="login-token"]', token);
+  await Promise.all([page.waitForNavigation(), page.click('[data-testid="login-submit"]')]);
+  await page.waitForFunction(() => { const m = document.querySelector('main'); return m && m.dataset.state === 'ready'; });
+  assert.match(await page.textContent('[data-testid="account-who"]'), /VNCERT · member agency/);
+  assert.match(await page.textContent('[data-testid="mode-banner"]'), /Signed in as VNCERT/);
+  const mine = await api('/api/v1/landscape?by=day', token);
+  assert.ok(mine.total.ips > 0, 'VNCERT reads something');
+  assert.equal(await kpi(page, 'kpi-ips'), mine.total.ips);
+  assert.equal(await kpi(page, 'kpi-events'), mine.total.events);
+  const cookies = await ctx.cookies();
+  const c = cookies.find((x) => x.name === 'vigil_session');
+  assert.ok(c && c.httpOnly && c.sameSite === 'Strict', 'an HttpOnly, SameSite=Strict session cookie');
+  assert.equal(await page.evaluate(() => document.cookie.includes('vigil_session')), false, 'scripts cannot read the cookie');
+  await shot(page, '10-signed-in');
+  // sign out: anonymous again, the cookie gone
+  await Promise.all([page.waitForNavigation(), page.click('[data-testid="sign-out"]')]);
+  await page.waitForSelector('[data-testid="sign-in"]');
+  assert.ok(!(await ctx.cookies()).some((x) => x.name === 'vigil_session' && x.value), 'the cookie is cleared');
 });
 
 await check('no page errors, CSP violations or failed requests', async () => {

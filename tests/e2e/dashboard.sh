@@ -2,7 +2,8 @@
 # it, start `vigil serve` on a free loopback port and run
 # tests/browser/dashboard.test.mjs (headless Chromium driven by
 # playwright-core), which compares every figure the pages show with the
-# API's answer, follows a drill-down, switches the language and takes a
+# API's answer, follows a drill-down, switches the language, signs in with
+# a token once an organisation exists, and takes a
 # screenshot of each page into $TEST_TMP/screenshots (copied to
 # $VIGIL_ARTIFACTS/screenshots when that is set).  Skipped (77) only when
 # Chromium is not installed; everything else missing is a failure.
@@ -44,7 +45,7 @@ done
 shots="$TEST_TMP/screenshots"
 rc=0
 VIGIL_URL="$url" SCREENSHOTS="$shots" VIGIL_TEST_IP="$ip" CHROMIUM="$CHROMIUM" \
-  timeout 90 node "$ROOT/tests/browser/dashboard.test.mjs" || rc=$?
+  VIGIL="$VIGIL" VIGIL_TEST_DB="$PWD/dash.db" timeout 110 node "$ROOT/tests/browser/dashboard.test.mjs" || rc=$?
 if [ -n "${VIGIL_ARTIFACTS:-}" ] && [ -d "$shots" ]; then
   mkdir -p "$VIGIL_ARTIFACTS/screenshots" && cp "$shots"/*.png "$VIGIL_ARTIFACTS/screenshots/" 2>/dev/null || true
 fi

@@ -137,7 +137,7 @@ assert o["openapi"].startswith("3.0")
 want = {"/api/v1/health", "/api/v1/landscape", "/api/v1/families", "/api/v1/regions",
         "/api/v1/asns", "/api/v1/asns/{asn}", "/api/v1/ip/{address}", "/api/v1/feeds",
         "/api/v1/ingest", "/api/v1/openapi.json"}
-assert set(o["paths"]) == want, set(o["paths"]) ^ want
+assert want <= set(o["paths"]), want - set(o["paths"])
 PY
 
 # 4. headers: JSON type, nosniff, CSP; HEAD has no body

@@ -506,15 +506,15 @@ static void test_audit_log(void **state)
     a.at_us = 2000, a.org_name = "Viettel", a.records = 7, a.tlp = "RED";
     assert_int_equal(store_audit_add(st, &a, &err), 0);
     struct vg_buf b = VG_BUF_INIT;
-    assert_int_equal(access_audit_json(st, 0, 0, NULL, 0, &b, &err), 0);
+    assert_int_equal(access_audit_json(st, 0, 0, NULL, 0, 0, &b, &err), 0);
     const char *viettel = strstr(b.data, "Viettel"), *vnpt = strstr(b.data, "VNPT");
     assert_true(viettel && vnpt && viettel < vnpt); /* newest first */
     vg_buf_reset(&b);
-    assert_int_equal(access_audit_json(st, 0, 1500, NULL, 0, &b, &err), 0);
+    assert_int_equal(access_audit_json(st, 0, 1500, NULL, 0, 0, &b, &err), 0);
     assert_null(strstr(b.data, "Viettel"));
     assert_non_null(strstr(b.data, "\"records\":42"));
     vg_buf_reset(&b);
-    assert_int_equal(access_audit_json(st, 0, 0, "Viettel", 0, &b, &err), 0);
+    assert_int_equal(access_audit_json(st, 0, 0, "Viettel", 0, 0, &b, &err), 0);
     assert_null(strstr(b.data, "VNPT"));
     vg_buf_free(&b);
     store_close(st);

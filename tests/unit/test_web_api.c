@@ -22,6 +22,8 @@
 #include "landscape/landscape.h"
 #include "store/store.h"
 #include "web/asn_space.h"
+#include "access/access.h"
+#include "access/directory.h"
 #include "web/web_int.h"
 
 static char dbpath[64];
@@ -73,7 +75,7 @@ static int setup(void **state)
     store_close(st);
     /* with an answer cache, as vigil serve runs: every test below reads
      * through it, and test_cache_and_etag checks it against ingests */
-    struct web_config cfg = {.db_path = dbpath, .cache_bytes = 1 << 20};
+    struct web_config cfg = {.db_path = dbpath, .cache_bytes = 1 << 20, .listen = {.loopback = 1}};
     return web_app_init(&app, &cfg, NULL, &err);
 }
 
@@ -92,8 +94,8 @@ static int teardown(void **state)
 
 /* GET path?query through the router as scope, with an If-None-Match
  * header (or NULL); query is "a=1&b=2" (no escapes). */
-static int get_as(const char *path, const char *query, const char *scope, const char *inm,
-                  struct web_response *resp)
+static int get_as(const char *path, const char *query, const char *authorization,
+                  const char *inm, struct web_response *resp)
 {
     static char qbuf[512];
     struct web_param params[WEB_MAX_PARAMS];
@@ -106,7 +108,8 @@ static int get_as(const char *path, const char *query, const char *scope, const 
         n++;
     }
     struct web_request req = {.method = "GET", .path = path, .params = params, .nparams = n,
-                              .scope = scope, .if_none_match = inm};
+                              .authorization = authorization && *authorization ? authorization : NULL,
+                              .if_none_match = inm};
     web_response_init(resp);
     web_handle(&app, &req, resp);
     return resp->status;
@@ -201,15 +204,6 @@ static void test_cache_and_etag(void **state)
                      304);
     assert_int_equal(b.body.len, 0);
     web_response_free(&b);
-    /* another scope: the same numbers today, but its own entry and tag */
-    assert_int_equal(get_as("/api/v1/landscape", "by=family&asn=45899&country=VN", "org-7", tag,
-                            &b),
-                     200);
-    assert_string_not_equal(b.etag, tag);
-    web_cache_stats_get(app.cache, &s0);
-    assert_int_equal(s0.misses, s1.misses + 1);
-    web_response_free(&b);
-
     /* another connection commits: the answer and its tag change */
     struct vg_err err = {0};
     struct store *st;
@@ -233,6 +227,29 @@ static void test_cache_and_etag(void **state)
     assert_int_equal(get("/api/v1/landscape", "by=bogus", &a), 400);
     assert_null(a.etag);
     web_response_free(&a);
+
+    /* another reader (a member agency's token: access control is on from
+     * here): its own entry and tag, though it reads the same numbers */
+    assert_int_equal(get("/api/v1/landscape", "by=family&asn=45899&country=VN", &a), 200);
+    snprintf(tag, sizeof tag, "%s", a.etag);
+    assert_int_equal(store_open(&st, dbpath, STORE_RW, &err), 0);
+    struct access_org_spec org = {.name = "VNCERT", .role = "member", .countries = {"VN"},
+                                  .ncountries = 1};
+    int64_t org_id, tid;
+    char token[ACCESS_TOKEN_LEN], auth[ACCESS_TOKEN_LEN + 16];
+    assert_int_equal(access_org_create(st, &org, &org_id, &err), 0);
+    assert_int_equal(access_token_create(st, app.key, "VNCERT", NULL, 0, 0, token, &tid, &err), 0);
+    store_close(st);
+    snprintf(auth, sizeof auth, "Bearer %s", token);
+    web_cache_stats_get(app.cache, &s0);
+    assert_int_equal(get_as("/api/v1/landscape", "by=family&asn=45899&country=VN", auth, tag, &b),
+                     200);
+    assert_string_not_equal(b.etag, tag);
+    assert_string_equal(a.body.data, b.body.data);
+    web_cache_stats_get(app.cache, &s1);
+    assert_int_equal(s1.misses, s0.misses + 1);
+    web_response_free(&a);
+    web_response_free(&b);
 }
 
 static void expect_400(const char *path, const char *query, const char *param)

@@ -35,9 +35,13 @@ static int ask(struct web_cache *c, const char *key, uint64_t v, const char *bod
         assert_int_equal(e->len, strlen(body));
         assert_memory_equal(e->body, body, e->len);
         assert_int_equal(e->status, 200);
+        /* the audit figures travel with the answer */
+        assert_int_equal(e->audit_records, strlen(body) * 10);
+        assert_int_equal(e->audit_tlp, (int)strlen(body) % 5);
         web_cache_release(c, e);
     } else if (r == WEB_CACHE_MISS) {
-        assert_int_equal(web_cache_fill(c, e, body, strlen(body), 200), 0);
+        assert_int_equal(web_cache_fill(c, e, body, strlen(body), 200, strlen(body) * 10,
+                                        (int)strlen(body) % 5), 0);
     } else {
         assert_null(e);
     }
@@ -74,13 +78,13 @@ static void test_scope_in_key(void **state)
     struct web_cache_entry *e;
     static const char k1[] = "org-a\0landscape", k2[] = "org-b\0landscape", k3[] = "\0landscape";
     assert_int_equal(web_cache_lookup(c, k1, sizeof k1, 1, &e), WEB_CACHE_MISS);
-    assert_int_equal(web_cache_fill(c, e, "A", 1, 200), 0);
+    assert_int_equal(web_cache_fill(c, e, "A", 1, 200, 0, -1), 0);
     assert_int_equal(web_cache_lookup(c, k2, sizeof k2, 1, &e), WEB_CACHE_MISS);
-    assert_int_equal(web_cache_fill(c, e, "B", 1, 200), 0);
+    assert_int_equal(web_cache_fill(c, e, "B", 1, 200, 0, -1), 0);
     assert_int_equal(web_cache_lookup(c, k3, sizeof k3, 1, &e), WEB_CACHE_MISS);
     web_cache_abandon(c, e); /* a failed computation is not kept */
     assert_int_equal(web_cache_lookup(c, k3, sizeof k3, 1, &e), WEB_CACHE_MISS);
-    assert_int_equal(web_cache_fill(c, e, "all", 3, 200), 0);
+    assert_int_equal(web_cache_fill(c, e, "all", 3, 200, 0, -1), 0);
     assert_int_equal(web_cache_lookup(c, k2, sizeof k2, 1, &e), WEB_CACHE_HIT);
     assert_memory_equal(e->body, "B", 1);
     web_cache_release(c, e);
@@ -98,7 +102,7 @@ static void test_bound_and_held(void **state)
     struct web_cache *c = make(64 * 1024);
     struct web_cache_entry *held;
     assert_int_equal(web_cache_lookup(c, "held", 5, 1, &held), WEB_CACHE_MISS);
-    assert_int_equal(web_cache_fill(c, held, "kept", 4, 200), 0);
+    assert_int_equal(web_cache_fill(c, held, "kept", 4, 200, 0, -1), 0);
     assert_int_equal(web_cache_lookup(c, "held", 5, 1, &held), WEB_CACHE_HIT);
     for (int k = 0; k < 500; k++) {
         snprintf(key, sizeof key, "k%d", k);
@@ -137,7 +141,7 @@ static void *asker(void *arg)
         /* long enough for the others to arrive and wait */
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
-        web_cache_fill(shared, e, "answer", 6, 200);
+        web_cache_fill(shared, e, "answer", 6, 200, 0, -1);
     } else if (r == WEB_CACHE_HIT) {
         if (e->len != 6 || memcmp(e->body, "answer", 6))
             return (void *)1;

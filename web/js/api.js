@@ -69,3 +69,30 @@ export async function apiSupports(path, params) {
     return false;
   }
 }
+
+/** POST or DELETE a JSON body; resolves with the parsed answer. */
+export async function apiSend(method, path, body) {
+  const url = apiUrl(path);
+  const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(url, init);
+  } catch (e) {
+    throw new ApiError(0, e.message, url);
+  }
+  let j = null;
+  try {
+    j = await res.json();
+  } catch {
+    /* not JSON: reported by status */
+  }
+  if (!res.ok) {
+    const msg = j && j.error && j.error.message ? j.error.message : res.statusText;
+    throw new ApiError(res.status, msg || 'HTTP ' + res.status, url);
+  }
+  return j;
+}
