@@ -17,14 +17,6 @@ trap 'rm -rf "$work"' EXIT
 pin=""
 command -v taskset >/dev/null && pin="taskset -c 0"
 
-echo "== component benchmarks"
-for b in "$BUILD"/bench/bench_*; do
-  [ -x "$b" ] || continue
-  [ "$(basename "$b")" = bench_year ] && continue  # section 3
-  echo "-- $(basename "$b")"
-  $pin "$b"
-done
-
 # run CMD...: print wall seconds and peak RSS (KiB) of the command
 measure() {
   python3 - "$@" <<'PY'
@@ -37,6 +29,16 @@ sys.stdout.write(p.stdout.decode())
 print(f"wall {dt:.2f} s, peak RSS {rss/1024:.1f} MiB, exit {p.returncode}")
 PY
 }
+
+if [ -z "${BENCH_YEAR_ONLY:-}" ]; then
+echo "== component benchmarks"
+for b in "$BUILD"/bench/bench_*; do
+  [ -x "$b" ] || continue
+  [ "$(basename "$b")" = bench_year ] && continue  # section 3
+  echo "-- $(basename "$b")"
+  $pin "$b"
+done
+
 
 echo "== end to end: vigil ingest (one core), CTIP Azure lines"
 # Two shapes of the same volume: "dense" is sinkhole-like (20,000 hosts over
@@ -79,46 +81,82 @@ for by in family asn,family region day; do
   echo "   --by $by: $(( (t1 - t0) / 1000000 )) ms"
 done
 
+fi # BENCH_YEAR_ONLY
+
 # 3. a year of national data (>= 100 million events, generated straight into
 #    the store by bench_year), landscape latency in process, then through
-#    vigil serve with wrk at 1, 4 and 32 connections when wrk is installed.
-#    BENCH_YEAR_ARGS passes options to bench_year (e.g. --hosts 50000
-#    --events 10000000 for a quick run); figures, never a gate.
+#    vigil serve with wrk at 1, 4 and 32 connections when wrk is installed:
+#    the first request of each question on a fresh server (cold: computed,
+#    nothing in memory yet), then wrk with the answer cache (warm: every
+#    request after the first is served from memory) and with --cache 0
+#    (every request computed from the rollups).  Memory of the server at the
+#    end.  BENCH_YEAR_ARGS passes options to bench_year (e.g. --hosts 50000
+#    --events 10000000 for a quick run); BENCH_YEAR_DB=PATH keeps the year
+#    in PATH and reuses it when it exists (bench_year --reuse);
+#    BENCH_YEAR_ONLY=1 skips sections 1 and 2.  Figures, never a gate.
 if [ -n "${BENCH_SKIP_YEAR:-}" ]; then
   echo "== a year of national data: skipped (BENCH_SKIP_YEAR is set)"
   exit 0
 fi
 echo "== a year of national data: landscape from the rollups"
-ydb="$work/year.db"
+ydb="${BENCH_YEAR_DB:-$work/year.db}"
+reuse=""
+[ -n "${BENCH_YEAR_DB:-}" ] && [ -f "$ydb" ] && reuse="--reuse"
 # shellcheck disable=SC2086
-measure "$BUILD/bench/bench_year" --db "$ydb" ${BENCH_YEAR_ARGS:-}
+measure "$BUILD/bench/bench_year" --db "$ydb" $reuse ${BENCH_YEAR_ARGS:-}
 echo "   database: $(du -sh "$ydb" | cut -f1)"
-if command -v wrk >/dev/null; then
-  "$VIGIL" serve --db "$ydb" --listen 127.0.0.1:0 -q > "$work/url.txt" 2> "$work/serve.log" &
-  spid=$!
-  for _ in $(seq 300); do [ -s "$work/url.txt" ] && break; sleep 0.1; done
-  url=$(head -1 "$work/url.txt")
-  if [ -n "$url" ]; then
-    # bench_year's year: 2025-10-01 .. 2026-09-30
-    for q in "by=family&from=2026-09-24&to=2026-09-30" "by=family&from=2026-09-01&to=2026-09-30" \
-             "by=asn&from=2026-09-01&to=2026-09-30" "by=province&from=2025-10-01&to=2026-09-30" \
-             "by=family&from=2025-10-01&to=2026-09-30" "by=day&from=2025-10-01&to=2026-09-30"; do
-      for c in 1 4 32; do
-        t=$(( c < 2 ? 1 : 2 ))
-        out=$(wrk -t "$t" -c "$c" -d "${BENCH_WRK_SECONDS:-10}s" --latency \
-                  "${url}api/v1/landscape?$q" 2>&1)
-        p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
-        p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
-        rps=$(echo "$out" | awk '$1 == "Requests/sec:" {print $2}')
-        non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-        printf '   wrk %-45s c=%-2s p50 %-9s p99 %-9s %s req/s%s\n' "$q" "$c" "$p50" "$p99" \
-               "$rps" "${non2xx:+ (non-2xx: $non2xx)}"
-      done
-    done
-  else
-    echo "   vigil serve did not start:"; cat "$work/serve.log"
-  fi
-  kill -TERM "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
-else
+if ! command -v wrk >/dev/null; then
   echo "   wrk is not installed (make deps): no HTTP figures"
+  exit 0
 fi
+# bench_year's year: 2025-10-01 .. 2026-09-30
+queries=("by=family&from=2026-09-24&to=2026-09-30" "by=family&from=2026-09-01&to=2026-09-30"
+         "by=asn&from=2026-09-01&to=2026-09-30" "by=province&from=2025-10-01&to=2026-09-30"
+         "by=family&from=2025-10-01&to=2026-09-30" "by=asn&from=2025-10-01&to=2026-09-30"
+         "by=day&from=2025-10-01&to=2026-09-30")
+serve() { # extra options...: start vigil serve on the year, set url and spid
+  : > "$work/url.txt"
+  "$VIGIL" serve --db "$ydb" --listen 127.0.0.1:0 -q "$@" > "$work/url.txt" 2> "$work/serve.log" &
+  spid=$!
+  for _ in $(seq 600); do [ -s "$work/url.txt" ] && break; sleep 0.1; done
+  url=$(head -1 "$work/url.txt")
+  [ -n "$url" ] || { echo "   vigil serve did not start:"; cat "$work/serve.log"; exit 1; }
+}
+unserve() {
+  kill -TERM "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
+}
+run_wrk() { # label
+  for q in "${queries[@]}"; do
+    for c in 1 4 32; do
+      t=$(( c < 2 ? 1 : 2 ))
+      out=$(wrk -t "$t" -c "$c" -d "${BENCH_WRK_SECONDS:-10}s" --latency \
+                "${url}api/v1/landscape?$q" 2>&1)
+      p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+      p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+      rps=$(echo "$out" | awk '$1 == "Requests/sec:" {print $2}')
+      non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
+      printf '   %-5s %-42s c=%-2s p50 %-9s p99 %-9s %s req/s%s\n' "$1" "$q" "$c" "$p50" "$p99" \
+             "$rps" "${non2xx:+ (non-2xx: $non2xx)}"
+    done
+  done
+}
+memory() {
+  awk '/^VmHWM|^RssAnon|^RssFile/ {printf "   %s %.0f MiB", $1, $2 / 1024} END {print ""}' \
+      "/proc/$spid/status"
+}
+echo "== vigil serve on the year: the first request of each question (cold)"
+serve
+sleep 2 # the start-up's own reads done
+for path in "${queries[@]/#/landscape?}" health feeds asns; do
+  t=$(curl -s -o /dev/null -w '%{time_total} s, %{size_download} bytes' "${url}api/v1/$path")
+  printf '   cold  %-52s %s\n' "$path" "$t"
+done
+echo "== wrk, answer cache on (the default): warm"
+run_wrk warm
+memory
+unserve
+echo "== wrk, --cache 0: every request computed"
+serve --cache 0
+run_wrk comp
+memory
+unserve

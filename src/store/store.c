@@ -239,6 +239,10 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
             goto fail;
     } else {
         int v;
+        /* the pages past the mapped 2 GiB are read into this cache: room for
+         * the address sets of a long query (SQLite's default is 2 MiB) */
+        if ((rc = store_exec(s, "PRAGMA cache_size=-32768;", err)))
+            goto fail;
         if ((rc = user_version(s, &v, err)))
             goto fail;
         if (v == 0) {

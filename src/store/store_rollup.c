@@ -468,6 +468,40 @@ static void bind_key(sqlite3_stmt *st, const struct rollup_group *g)
     sqlite3_bind_int64(st, 6, asn);
 }
 
+/* The set stored in column col of st's current row; NULL when corrupt. */
+static roaring_bitmap_t *set_column(sqlite3_stmt *st, int col)
+{
+    const char *b = sqlite3_column_blob(st, col);
+    return b ? roaring_bitmap_portable_deserialize_safe(b, (size_t)sqlite3_column_bytes(st, col))
+             : NULL;
+}
+
+/* Step the bound statement st over rows (events, ips): *set the OR of the
+ * sets (created here; the caller frees it), *events their sum; reset. */
+static int sum_rows(struct store *s, sqlite3_stmt *st, roaring_bitmap_t **set, int64_t *events,
+                    struct vg_err *err)
+{
+    int rc = 0, r = SQLITE_DONE;
+    *events = 0;
+    if (!(*set = roaring_bitmap_create()))
+        rc = vg_err_set(err, VG_ENOMEM, "out of memory");
+    while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        *events += sqlite3_column_int64(st, 0);
+        roaring_bitmap_t *one = set_column(st, 1);
+        if (!one) {
+            rc = vg_err_set(err, VG_EDB, "rollups: a stored address set is corrupt");
+            break;
+        }
+        roaring_bitmap_or_inplace(*set, one);
+        roaring_bitmap_free(one);
+    }
+    if (!rc && r != SQLITE_DONE)
+        rc = store_db_err(s, err, "recomputing rollups");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
 /* A dirty daily slice group from the full rollups (flushed first): the OR
  * of the sets and the sum of the events of the rows its projection
  * selects. */
@@ -514,28 +548,7 @@ static int slice_recompute(struct store *s, struct rollup_group *g, roaring_bitm
     }
     if (keep[dim][4])
         sqlite3_bind_int64(st, 6, asn);
-    *events = 0;
-    if (!(*set = roaring_bitmap_create()))
-        rc = vg_err_set(err, VG_ENOMEM, "out of memory");
-    int r;
-    while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        *events += sqlite3_column_int64(st, 0);
-        const char *b = sqlite3_column_blob(st, 1);
-        roaring_bitmap_t *one =
-            b ? roaring_bitmap_portable_deserialize_safe(b, (size_t)sqlite3_column_bytes(st, 1))
-              : NULL;
-        if (!one) {
-            rc = vg_err_set(err, VG_EDB, "rollups: a stored address set is corrupt");
-            break;
-        }
-        roaring_bitmap_or_inplace(*set, one);
-        roaring_bitmap_free(one);
-    }
-    if (!rc && r != SQLITE_DONE)
-        rc = store_db_err(s, err, "recomputing a rollup slice");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
+    return sum_rows(s, st, set, events, err);
 }
 
 /* Add n observations to the feed of full rollup group g. */
@@ -618,7 +631,7 @@ static int block_recompute(struct store *s, struct rollup_group *g, roaring_bitm
                            int64_t *events, struct vg_err *err)
 {
     struct rollup_state *ru = s->ru;
-    int rc = 0, r;
+    int rc = 0;
     if (!ru->sl_range &&
         (rc = prep(s, &ru->sl_range,
                    "SELECT events, ips FROM rollup_slices WHERE dim=?11 AND day>=?1 AND day<=?9"
@@ -633,27 +646,7 @@ static int block_recompute(struct store *s, struct rollup_group *g, roaring_bitm
     bind_key(st, g);
     sqlite3_bind_int(st, 11, dim + ROLLUP_LEVEL * child_level(s, k));
     sqlite3_bind_int64(st, 9, (int64_t)day + store_rollup_level_days(k) - 1);
-    *events = 0;
-    if (!(*set = roaring_bitmap_create()))
-        rc = vg_err_set(err, VG_ENOMEM, "out of memory");
-    while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        *events += sqlite3_column_int64(st, 0);
-        const char *b = sqlite3_column_blob(st, 1);
-        roaring_bitmap_t *one =
-            b ? roaring_bitmap_portable_deserialize_safe(b, (size_t)sqlite3_column_bytes(st, 1))
-              : NULL;
-        if (!one) {
-            rc = vg_err_set(err, VG_EDB, "rollups: a stored address set is corrupt");
-            break;
-        }
-        roaring_bitmap_or_inplace(*set, one);
-        roaring_bitmap_free(one);
-    }
-    if (!rc && r != SQLITE_DONE)
-        rc = store_db_err(s, err, "recomputing a rollup block");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
+    return sum_rows(s, st, set, events, err);
 }
 
 static int group_merge(struct store *s, struct rollup_group *g, struct vg_err *err)
@@ -931,10 +924,7 @@ static int level_build(struct store *s, int k, struct vg_err *err)
             cur.keylen = keylen;
         }
         cur.events += sqlite3_column_int64(st, 9);
-        const char *b = sqlite3_column_blob(st, 10);
-        roaring_bitmap_t *one =
-            b ? roaring_bitmap_portable_deserialize_safe(b, (size_t)sqlite3_column_bytes(st, 10))
-              : NULL;
+        roaring_bitmap_t *one = set_column(st, 10);
         if (!one) {
             rc = vg_err_set(err, VG_EDB, "rollups: a stored address set is corrupt");
             break;

@@ -665,6 +665,16 @@ int web_server_start(struct web_server **out, const struct web_config *cfg,
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n < 1 ? 1 : n > WEB_MAX_THREADS ? WEB_MAX_THREADS : (unsigned)n;
     }
+    /* one read connection per worker opened now, not by the first
+     * requests (an open reads the schema and loads the place tables); one
+     * that cannot be opened now is reported by the request that needs it */
+    struct store *warm[WEB_MAX_THREADS];
+    struct vg_err werr = {0};
+    unsigned nwarm = 0;
+    while (nwarm < threads && !web_app_store_get(&srv->app, &warm[nwarm], &werr))
+        nwarm++;
+    for (unsigned k = 0; k < nwarm; k++)
+        web_app_store_put(&srv->app, warm[k]);
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (cfg->listen.family == AF_INET6)
         flags |= MHD_USE_IPv6;

@@ -2,7 +2,8 @@
 # counters as `vigil ingest --json`), POST it again (skipped), POST a
 # Shadowserver report as a browser form would; drop the other files in the
 # spool (moved to done/), a garbage file (moved to failed/ with a reason);
-# the landscape then equals the simulator's truth and the CLI's.
+# the landscape then equals the simulator's truth and the CLI's; an ingest
+# by another process invalidates the server's tagged, cached answers.
 . "$ROOT/tests/lib.sh"
 command -v curl >/dev/null || skip "curl is not installed (make deps)"
 [ -f "$VIGIL_DATA/asn-ipv4.csv" ] || skip "no enrichment data (make deps)"
@@ -95,6 +96,26 @@ assert not any("/" in n or "upload" in n for n in names), names
 assert {x["format"] for x in f["files"]} == {"ctip", "shadowserver"}
 PY
 ls -a spool | grep -q '^\.vigil-upload' && fail "an upload's temporary directory was left behind"
+
+# 6. answers are tagged and kept between ingests: the same question again
+# is 304 with its tag; an ingest by another process (`vigil ingest` on the
+# same database) changes the answer and the tag at once
+etag() { curl -sS --max-time 10 -D - -o "$2" "$A/$1" | tr -d '\r' | awk -F': ' 'tolower($1) == "etag" {print $2}'; }
+tag1=$(etag "landscape?by=family&top=5" fam1.json)
+[ -n "$tag1" ] || fail "no ETag on /landscape"
+code=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -H "If-None-Match: $tag1" \
+  "$A/landscape?top=5&by=family")
+[ "$code" = 304 ] || fail "If-None-Match with the current tag -> HTTP $code, want 304"
+"$VIGIL" simulate --seed 6 --days 1 --start 2026-11-20 --hosts 300 --format ctip -o extra.json \
+  2> /dev/null
+"$VIGIL" ingest --db t.db extra.json > /dev/null || fail "vigil ingest beside the server failed"
+code=$(curl -sS --max-time 10 -o fam2.json -w '%{http_code}' -H "If-None-Match: $tag1" \
+  "$A/landscape?by=family&top=5")
+[ "$code" = 200 ] || fail "after an ingest by another process: HTTP $code, want 200"
+cmp -s fam1.json fam2.json && fail "after an ingest by another process the answer did not change"
+"$VIGIL" landscape --db t.db --by family --top 5 --json > cli_fam.json
+cmp -s fam2.json cli_fam.json || fail "the API's answer after the ingest differs from the CLI's"
+[ "$(etag "landscape?by=family&top=5" /dev/null)" != "$tag1" ] || fail "the tag did not change"
 
 kill -TERM "$SPID"
 rc=0; wait "$SPID" || rc=$?

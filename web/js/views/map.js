@@ -4,10 +4,11 @@
 // provinces, each drawn inside the province that absorbed it; see
 // scripts/province-map.py and etc/provinces-vn-iso.tsv).  A server built
 // without that file answers 404 and the view keeps its ranked chart only.
-// Colours: five classes on a logarithmic scale of round numbers (…, 10, 30,
-// 100, 300, …) ending with the largest province: infections are heavily
-// skewed towards the big cities, and equal-width classes would paint every
-// other province the same.
+// Colours: five classes of about as many provinces each (quantiles of the
+// provinces with infections, rounded down to two significant digits so the
+// legend reads well): infections are heavily skewed towards the big
+// cities, and classes of equal width would paint every other province the
+// same.
 
 import { s, h } from '../dom.js';
 import { t, fmtNum, currentLang } from '../i18n.js';
@@ -27,13 +28,19 @@ function loadShapes() {
 const CLASSES = ['#fde0dd', '#fa9fb5', '#f768a1', '#c51b8a', '#7a0177'];
 const NONE = '#eef0f3';
 
-/** Lower bounds of the classes: 1, then round numbers up to max, the last
- * five of 1, 3, 10, 30, 100, … that are <= max. */
-function classBounds(max) {
-  const seq = [];
-  for (let p = 1; p <= Math.max(1, max); p *= 10) seq.push(p, 3 * p);
-  const tops = seq.filter((v) => v <= Math.max(1, max)).slice(-(CLASSES.length - 1));
-  return [1, ...tops.filter((v) => v > 1)].slice(-CLASSES.length);
+/** Lower bounds of the classes, increasing, the first 1. */
+function classBounds(values) {
+  const v = values.filter((x) => x > 0).sort((a, b) => a - b);
+  const nice = (x) => {
+    const p = 10 ** Math.max(0, Math.floor(Math.log10(x)) - 1);
+    return Math.max(1, Math.floor(x / p) * p);
+  };
+  const bounds = [1];
+  for (let k = 1; k < CLASSES.length && v.length; k++) {
+    const q = nice(v[Math.floor((k * v.length) / CLASSES.length)]);
+    if (q > bounds[bounds.length - 1]) bounds.push(q);
+  }
+  return bounds;
 }
 
 const classOf = (bounds, ips) => {
@@ -51,7 +58,7 @@ export async function provinceMap(rows) {
   if (!geo || !Array.isArray(geo.provinces)) return null;
   const byCode = new Map(rows.filter((r) => r.province_code).map((r) => [r.province_code, r]));
   const max = Math.max(0, ...rows.filter((r) => r.province_code).map((r) => r.ips));
-  const bounds = classBounds(max);
+  const bounds = classBounds(geo.provinces.map((p) => (byCode.get(p.code) || { ips: 0 }).ips));
   const shade = (k) => CLASSES[k + CLASSES.length - bounds.length]; /* the top is darkest */
   const en = currentLang() === 'en';
   const paths = geo.provinces.map((p) => {
