@@ -15,6 +15,8 @@ static const struct cli_command commands[] = {
     {"parse", "parse feed files and print IntelMQ JSON lines (no store)", cmd_parse},
     {"simulate", "generate realistic, seeded telemetry with ground truth", cmd_simulate},
     {"serve", "the HTTP API and the dashboard (loopback, operator mode)", cmd_serve},
+    {"export", "observations for sharing: STIX 2.1, MISP feed, IntelMQ JSON lines, CSV",
+     cmd_export},
     {NULL, NULL, NULL},
 };
 

@@ -24,6 +24,7 @@ int cmd_ip(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 const struct cli_command *cli_commands(void);
 

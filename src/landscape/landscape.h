@@ -93,6 +93,32 @@ int landscape_run_sql(struct store *st, const struct landscape_query *q,
                       struct landscape_result *res, struct vg_err *err);
 void landscape_result_free(struct landscape_result *res);
 
+/* One stored observation as a reader of single observations (an export, a
+ * policy deciding what a caller may read) sees it: the key, the counts and
+ * the enrichment of store_obs, and the AS name.  Strings are valid only
+ * during the callback. */
+struct landscape_obs {
+    struct store_obs obs;
+    const char *as_name; /* "" when unknown */
+};
+
+typedef int (*landscape_obs_fn)(void *ctx, const struct landscape_obs *o);
+
+enum landscape_obs_order {
+    LANDSCAPE_ORDER_DAY,   /* day, address, type, family, feed, tlp: the
+                              table's own order, no sort */
+    LANDSCAPE_ORDER_IP,    /* address, day, type, family, feed, tlp */
+    LANDSCAPE_ORDER_GROUP, /* day, feed, family, type, tlp, address */
+};
+
+/* Call fn for every observation q selects (its period, country and
+ * filters; keys and top are ignored), in the given order.  A non-zero
+ * return from fn stops the walk and is returned.  The province and ISP
+ * filters need landscape_places_attach first, as landscape_run does. */
+int landscape_obs_each(struct store *st, const struct landscape_query *q,
+                       enum landscape_obs_order order, landscape_obs_fn fn, void *ctx,
+                       struct vg_err *err);
+
 /* {"rows":[{<keys>..., "ips":N, "events":N}...], "total":{"ips":N,"events":N}}
  * asn rows add "as_name"; province rows add "province_en" and
  * "province_code". */
