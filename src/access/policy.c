@@ -26,34 +26,13 @@ static const unsigned char rule[ROLE_COUNT][TLP_COUNT] = {
     [ROLE_PUBLIC] = {ALWAYS, NEVER, NEVER, NEVER, NEVER},
 };
 
-static const char *const tlp_names[TLP_COUNT] = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT",
-                                                 "RED"};
 static const char *const role_names[ROLE_COUNT] = {"provider", "member", "constituent",
                                                    "public"};
 
-int tlp_parse(const char *s, size_t n)
+enum tlp_level tlp_of_record(const char *s)
 {
-    if (!s)
-        return -1;
-    if (n > 4 && strncasecmp(s, "TLP:", 4) == 0)
-        s += 4, n -= 4;
-    if (n == 5 && strncasecmp(s, "WHITE", 5) == 0)
-        return TLP_CLEAR;
-    for (int k = 0; k < TLP_COUNT; k++)
-        if (strlen(tlp_names[k]) == n && strncasecmp(s, tlp_names[k], n) == 0)
-            return k;
-    return -1;
-}
-
-const char *tlp_name(enum tlp t)
-{
-    return (unsigned)t < TLP_COUNT ? tlp_names[t] : "AMBER";
-}
-
-enum tlp tlp_of_record(const char *s)
-{
-    int t = s ? tlp_parse(s, strlen(s)) : -1;
-    return t < 0 ? TLP_AMBER : (enum tlp)t;
+    enum tlp_level t = s ? tlp_parse(s, strlen(s)) : TLP_NONE;
+    return t == TLP_NONE ? TLP_AMBER : t;
 }
 
 const char *access_role_name(enum access_role r)

@@ -59,17 +59,13 @@
 #include <stdint.h>
 
 #include "core/ip.h"
+#include "event/tlp.h"
 
-enum tlp { TLP_CLEAR = 0, TLP_GREEN, TLP_AMBER, TLP_AMBER_STRICT, TLP_RED, TLP_COUNT };
-
-/* Parse a label: CLEAR, WHITE (= CLEAR), GREEN, AMBER, AMBER+STRICT, RED,
- * any case, with or without "TLP:".  Returns the label, or -1. */
-int tlp_parse(const char *s, size_t n);
-/* "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED". */
-const char *tlp_name(enum tlp t);
+/* The labels themselves (names, order, STIX and MISP spellings) are the
+ * table of event/tlp.h. */
 /* The label of a stored record: tlp_parse, and AMBER for NULL, "" or an
  * unknown word (never more open than the default). */
-enum tlp tlp_of_record(const char *s);
+enum tlp_level tlp_of_record(const char *s);
 
 enum access_role { ROLE_PROVIDER = 0, ROLE_MEMBER, ROLE_CONSTITUENT, ROLE_PUBLIC, ROLE_COUNT };
 

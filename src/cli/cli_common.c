@@ -4,8 +4,12 @@
 #include "cli/cli_common.h"
 #include "enrich/datadir.h"
 
+#include "formats/format.h"
+
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cli_open_enricher(const char *data_dir_opt, char dir[PATH_MAX], struct enricher **out,
@@ -31,4 +35,62 @@ const char *cli_schema_path(const char *opt, const char *data_dir)
             return path;
     }
     return NULL;
+}
+
+static int inputs_add(struct cli_inputs *in, char *path)
+{
+    if (in->n == in->cap) {
+        size_t nc = in->cap ? in->cap * 2 : 16;
+        char **np = realloc(in->paths, nc * sizeof *np);
+        if (!np)
+            return VG_ENOMEM;
+        in->paths = np;
+        in->cap = nc;
+    }
+    in->paths[in->n++] = path;
+    return 0;
+}
+
+int cli_inputs_expand(struct cli_inputs *in, char *const *args, int nargs, struct vg_err *err)
+{
+    memset(in, 0, sizeof *in);
+    for (int k = 0; k < nargs; k++) {
+        struct stat sb;
+        char *copy = NULL;
+        if (strcmp(args[k], "-") != 0 && stat(args[k], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            char **files;
+            size_t n;
+            int rc = misp_feed_list(args[k], &files, &n, err);
+            if (rc) {
+                cli_inputs_free(in);
+                if (rc == VG_ENOTFOUND)
+                    vg_err_prefix(err, "directories are read only as MISP feeds");
+                return rc;
+            }
+            for (size_t i = 0; i < n; i++)
+                if (inputs_add(in, files[i])) {
+                    for (size_t j = i; j < n; j++)
+                        free(files[j]);
+                    free(files);
+                    cli_inputs_free(in);
+                    return vg_err_set(err, VG_ENOMEM, "out of memory");
+                }
+            free(files);
+            continue;
+        }
+        if (!(copy = strdup(args[k])) || inputs_add(in, copy)) {
+            free(copy);
+            cli_inputs_free(in);
+            return vg_err_set(err, VG_ENOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
+void cli_inputs_free(struct cli_inputs *in)
+{
+    for (size_t k = 0; k < in->n; k++)
+        free(in->paths[k]);
+    free(in->paths);
+    memset(in, 0, sizeof *in);
 }

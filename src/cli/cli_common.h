@@ -20,4 +20,15 @@ int cli_open_enricher(const char *data_dir_opt, char dir[PATH_MAX], struct enric
  * driver's built-in mapping).  The result is static or points at opt/env. */
 const char *cli_schema_path(const char *opt, const char *data_dir);
 
+/* The inputs named on a command line, with every MISP feed directory
+ * replaced by the event files its manifest lists (formats/format.h:
+ * misp_feed_list); any other directory is an error.  "-" stays stdin.
+ * Free with cli_inputs_free. */
+struct cli_inputs {
+    char **paths;
+    size_t n, cap;
+};
+int cli_inputs_expand(struct cli_inputs *in, char *const *args, int nargs, struct vg_err *err);
+void cli_inputs_free(struct cli_inputs *in);
+
 #endif

@@ -25,10 +25,12 @@ static void help(FILE *out)
             "usage: vigil ingest [options] FILE...\n\n"
             "Read feed files (\"-\" = stdin) into the store: parse, validate, enrich with\n"
             "ASN and geolocation, aggregate into observations.  An input whose bytes were\n"
-            "already ingested (same SHA-256) is skipped.\n\n"
+            "already ingested (same SHA-256) is skipped.  A MISP feed directory stands for\n"
+            "the event files its manifest.json lists.\n\n"
             "options:\n"
             "  --db PATH         database (default: $VIGIL_DB, else ./vigil.db)\n"
-            "  --format NAME     ctip | shadowserver | intelmq (default: detect per file)\n"
+            "  --format NAME     ctip | shadowserver | intelmq | stix | misp (default:\n"
+            "                    detect per file)\n"
             "  --report TYPE     Shadowserver report type (default: from the file name)\n"
             "  --schema PATH     Shadowserver report schema JSON (default:\n"
             "                    $VIGIL_SHADOWSERVER_SCHEMA, else <data dir>/shadowserver-schema.json,\n"
@@ -87,7 +89,8 @@ int cmd_ingest(int argc, char **argv)
     if (optind >= argc)
         return cli_usage_error("ingest", "no input files (use - for stdin)");
     if (format && !format_find(format))
-        return cli_usage_error("ingest", "unknown format '%s' (ctip, shadowserver, intelmq)",
+        return cli_usage_error("ingest",
+                               "unknown format '%s' (ctip, shadowserver, intelmq, stix, misp)",
                                format);
     /* every named file must be readable before anything is written */
     for (int k = optind; k < argc; k++)
@@ -95,6 +98,12 @@ int cmd_ingest(int argc, char **argv)
             fprintf(stderr, "vigil ingest: %s: cannot read the file\n", argv[k]);
             return EXIT_USAGE;
         }
+    struct cli_inputs inputs;
+    struct vg_err xerr = {0};
+    if (cli_inputs_expand(&inputs, argv + optind, argc - optind, &xerr)) {
+        fprintf(stderr, "vigil ingest: %s\n", xerr.msg);
+        return EXIT_USAGE;
+    }
 
     db = cli_db_path(db);
     char rejects_default[4096];
@@ -125,12 +134,12 @@ int cmd_ingest(int argc, char **argv)
     struct ingest_stats total = {0};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (int k = optind; k < argc; k++) {
+    for (size_t k = 0; k < inputs.n; k++) {
         struct ingest_stats one;
-        if ((rc = ingest_file(ing, argv[k], &total, &one, &err)))
+        if ((rc = ingest_file(ing, inputs.paths[k], &total, &one, &err)))
             goto out;
         if (!json && one.skipped_files)
-            fprintf(stderr, "%s: already ingested (same SHA-256), skipped\n", argv[k]);
+            fprintf(stderr, "%s: already ingested (same SHA-256), skipped\n", inputs.paths[k]);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -159,5 +168,6 @@ out:
     ingest_free(ing);
     store_close(st);
     enricher_close(en);
+    cli_inputs_free(&inputs);
     return code;
 }

@@ -19,7 +19,8 @@ static void help(FILE *out)
             "usage: vigil parse [options] FILE...\n\n"
             "Parse feed files (\"-\" = stdin) and print one IntelMQ JSON event per line.\n\n"
             "options:\n"
-            "  --format NAME     ctip | shadowserver | intelmq (default: detect)\n"
+            "  --format NAME     ctip | shadowserver | intelmq | stix | misp (default:\n"
+            "                    detect; a MISP feed directory stands for its events)\n"
             "  --report TYPE     Shadowserver report type (default: from the file name)\n"
             "  --schema PATH     Shadowserver report schema JSON\n"
             "  --feed NAME       set feed.name\n"
@@ -89,6 +90,7 @@ int cmd_parse(int argc, char **argv)
     const char *format = NULL, *report = NULL, *schema = NULL, *feed = NULL;
     const char *data_dir = NULL, *rejects = NULL;
     int enrich = 0, c;
+    struct cli_inputs inputs = {0};
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -129,10 +131,14 @@ int cmd_parse(int argc, char **argv)
     ctx.en = en;
     struct format_options fo = {report, cli_schema_path(schema, dir[0] ? dir : NULL), feed, 0, 0};
     struct format_sink sink = {on_event, on_reject, &ctx};
-    for (int k = optind; k < argc; k++) {
+    if (cli_inputs_expand(&inputs, argv + optind, argc - optind, &err)) {
+        fprintf(stderr, "vigil parse: %s\n", err.msg);
+        goto out;
+    }
+    for (size_t k = 0; k < inputs.n; k++) {
         struct vg_input *in = NULL;
         const struct format_driver *drv = fixed;
-        if (vg_input_open(&in, argv[k], 0, &err) || (!drv && !(drv = format_detect(in, &err))) ||
+        if (vg_input_open(&in, inputs.paths[k], 0, &err) || (!drv && !(drv = format_detect(in, &err))) ||
             drv->parse(in, &fo, &sink, &err)) {
             fprintf(stderr, "vigil parse: %s\n", err.msg);
             vg_input_close(in);
@@ -142,6 +148,7 @@ int cmd_parse(int argc, char **argv)
     }
     code = ctx.rejected ? EXIT_PARTIAL : EXIT_OK;
 out:
+    cli_inputs_free(&inputs);
     fflush(stdout);
     if (ctx.rejects && ctx.rejects != stderr)
         fclose(ctx.rejects);

@@ -112,6 +112,18 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
     return len;
 }
 
+int vg_buf_utf8(struct vg_buf *b, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int rc = vg_buf_reserve(b, n);
+    for (size_t i = 0; i < n && !rc;) {
+        size_t l = utf8_seq_len(p + i, n - i);
+        rc = l ? vg_buf_append(b, s + i, l) : vg_buf_append(b, "\xef\xbf\xbd", 3);
+        i += l ? l : 1;
+    }
+    return rc;
+}
+
 int vg_buf_json_str(struct vg_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";

@@ -36,6 +36,9 @@ int vg_buf_printf(struct vg_buf *b, const char *fmt, ...)
 /* Append s as a JSON string literal, quotes included (RFC 8259 escaping;
  * bytes that are not valid UTF-8 are written as U+FFFD). */
 int vg_buf_json_str(struct vg_buf *b, const char *s, size_t n);
+/* Append s as text, each byte that is not part of valid UTF-8 replaced by
+ * U+FFFD (what vg_buf_json_str does inside its quotes). */
+int vg_buf_utf8(struct vg_buf *b, const char *s, size_t n);
 void vg_buf_reset(struct vg_buf *b);
 void vg_buf_free(struct vg_buf *b);
 

@@ -32,6 +32,11 @@ int vt_parse(const char *s, size_t n, int64_t *us);
  * appears only when non-zero (Python's isoformat).  out >= 40 bytes. */
 size_t vt_format_iso(int64_t us, char *out);
 
+/* RFC 3339 in UTC with a "Z" (STIX 2.1 §3.2): "YYYY-MM-DDTHH:MM:SS[.fff|
+ * .ffffff]Z" with digits 0, 3 (milliseconds, truncated) or 6 fractional
+ * digits.  out >= 32 bytes. */
+size_t vt_format_utc(int64_t us, int digits, char *out);
+
 /* "YYYY-MM-DD" of the UTC day; out >= 11 bytes. */
 size_t vt_format_day(int64_t day, char *out);
 /* Parse "YYYY-MM-DD" into a day number. */

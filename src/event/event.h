@@ -63,6 +63,19 @@ struct event {
     uint16_t index[EV_INDEX_SLOTS];
 };
 
+/* A record that stands for several events of one observation (a sighting
+ * count, an exported observation) says so in two fields under vigil's own
+ * extra namespace, read by the ingest pipeline:
+ *   extra.vigil.events     integer >= 1: the number of events (default 1)
+ *   extra.vigil.last_seen  DateTime on the UTC day of time.source, not
+ *                          before it: the last event (time.source is the
+ *                          first)
+ * Writers of exports set them and readers of STIX and MISP fill them, so
+ * that an exported observation reads back as the same observation. */
+#define EVENT_EXTRA_EVENTS "extra.vigil.events"
+#define EVENT_EXTRA_LAST_SEEN "extra.vigil.last_seen"
+#define EVENT_EVENTS_MAX INT64_C(1000000000000) /* 10^12: beyond is not a count */
+
 void event_init(struct event *ev);
 void event_clear(struct event *ev);
 void event_free(struct event *ev);

@@ -9,6 +9,8 @@ static const struct format_driver *const drivers[] = {
     &format_ctip,
     &format_shadowserver,
     &format_intelmq,
+    &format_stix,
+    &format_misp,
     NULL,
 };
 

@@ -76,6 +76,16 @@ const struct format_driver *format_detect(struct vg_input *in, struct vg_err *er
 extern const struct format_driver format_ctip;
 extern const struct format_driver format_shadowserver;
 extern const struct format_driver format_intelmq;
+extern const struct format_driver format_stix;
+extern const struct format_driver format_misp;
+
+/* A MISP feed directory (misp.c): the event files its manifest.json lists,
+ * "<dir>/<uuid>.json" in uuid order, each checked to be a uuid (no other
+ * path is ever opened) and present.  *paths (n entries) is malloc'd, each
+ * entry too; free with misp_feed_free.  VG_ENOTFOUND when dir has no
+ * manifest.json, VG_EPARSE (with the position) when it is not one. */
+int misp_feed_list(const char *dir, char ***paths, size_t *n, struct vg_err *err);
+void misp_feed_free(char **paths, size_t n);
 
 /* Helper for drivers: 1 when the bytes contain NUL or other control bytes
  * that never occur in text (allowed: \t \n \r). */

@@ -96,7 +96,7 @@ static int json_row(void *ctx, const struct ip_report_row *r)
             : vg_buf_printf(o, ",\"events\":%llu,\"first_seen\":\"%s\",\"last_seen\":\"%s\"}",
                             (unsigned long long)r->events, first, last);
     c->n++;
-    enum tlp label = tlp_of_record(r->tlp);
+    enum tlp_level label = tlp_of_record(r->tlp);
     if (label >= TLP_AMBER) {
         c->stats.strict_events += r->events;
         if ((int)label > c->stats.strictest)

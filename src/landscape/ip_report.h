@@ -40,7 +40,7 @@ int ip_report_each(struct store *st, const struct ip_addr *ip,
                    struct vg_err *err);
 
 /* For the audit log: events at TLP:AMBER or stricter reported, and the
- * strictest label among them (enum tlp, -1 when none). */
+ * strictest label among them (enum tlp_level, -1 when none). */
 struct ip_report_stats {
     uint64_t strict_events;
     int strictest;

@@ -306,7 +306,7 @@ void landscape_reader_unbind(struct store *st)
     store_set_row_filter(st, NULL, NULL);
 }
 
-/* The label's rank for the audit: enum tlp for AMBER and stricter, -1 for
+/* The label's rank for the audit: enum tlp_level for AMBER and stricter, -1 for
  * what anyone in the community may read.  Unknown words count as AMBER, as
  * in access_may_read. */
 #define STRICT_RANK                                                                   \
@@ -328,7 +328,7 @@ static int strict_from_rollups(struct store *st, const struct landscape_query *q
     if (rc)
         return rc;
     for (size_t k = 0; k < t.nrows; k++) {
-        enum tlp label = tlp_of_record(t.rows[k].cells[0].s);
+        enum tlp_level label = tlp_of_record(t.rows[k].cells[0].s);
         if (label < TLP_AMBER)
             continue;
         res->strict_events += t.rows[k].events;
@@ -353,22 +353,21 @@ int landscape_run(struct store *st, const struct landscape_query *q,
     return landscape_run_sql(st, q, res, err);
 }
 
-int landscape_run_sql(struct store *st, const struct landscape_query *q,
-                      struct landscape_result *res, struct vg_err *err)
+/* The " FROM observations o [joins] WHERE ..." fragment selecting q's
+ * observations, with its bound arguments appended to args (room for
+ * SELECTION_MAX_ARGS).  The province and ISP tables are joined only when a
+ * filter or (need_pm, need_im) a key needs them. */
+#define SELECTION_MAX_ARGS 11
+static int selection_sql(const struct landscape_query *q, int need_pm, int need_im,
+                         struct vg_buf *out, struct store_value *args, size_t *nargs)
 {
-    struct vg_buf sql = VG_BUF_INIT, where = VG_BUF_INIT;
-    struct store_value args[12];
-    size_t nargs = 0;
-    int rc = 0;
-    memset(res, 0, sizeof *res);
-    vg_arena_init(&res->arena, 16 * 1024);
-
-    rc = vg_buf_puts(&where, " WHERE o.day >= ? AND o.day <= ?");
-    args[nargs++] = (struct store_value){.type = ST_INT, .i = q->from_day};
-    args[nargs++] = (struct store_value){.type = ST_INT, .i = q->to_day};
+    struct vg_buf where = VG_BUF_INIT, from = VG_BUF_INIT;
+    int rc = vg_buf_puts(&where, " WHERE o.day >= ? AND o.day <= ?");
+    args[(*nargs)++] = (struct store_value){.type = ST_INT, .i = q->from_day};
+    args[(*nargs)++] = (struct store_value){.type = ST_INT, .i = q->to_day};
     if (!rc && q->country[0]) {
         rc = vg_buf_puts(&where, " AND o.cc = ?");
-        args[nargs++] = (struct store_value){.type = ST_TEXT, .s = q->country};
+        args[(*nargs)++] = (struct store_value){.type = ST_TEXT, .s = q->country};
     }
     static const struct {
         size_t offset;
@@ -383,46 +382,56 @@ int landscape_run_sql(struct store *st, const struct landscape_query *q,
         const char *v = *(const char *const *)((const char *)q + text_filters[k].offset);
         if (v) {
             rc = vg_buf_puts(&where, text_filters[k].sql);
-            args[nargs++] = (struct store_value){.type = ST_TEXT, .s = v};
+            args[(*nargs)++] = (struct store_value){.type = ST_TEXT, .s = v};
         }
     }
     if (!rc && q->asn) {
         rc = vg_buf_puts(&where, " AND o.asn = ?");
-        args[nargs++] = (struct store_value){.type = ST_INT, .i = q->asn};
+        args[(*nargs)++] = (struct store_value){.type = ST_INT, .i = q->asn};
     }
     if (!rc && q->province) {
         rc = vg_buf_puts(&where, " AND ? IN (pm.code, pm.vi, pm.en)");
-        args[nargs++] = (struct store_value){.type = ST_TEXT, .s = q->province};
+        args[(*nargs)++] = (struct store_value){.type = ST_TEXT, .s = q->province};
     }
     if (!rc && q->isp) {
         rc = vg_buf_puts(&where, " AND " ISP_EXPR " = ?");
-        args[nargs++] = (struct store_value){.type = ST_TEXT, .s = q->isp};
+        args[(*nargs)++] = (struct store_value){.type = ST_TEXT, .s = q->isp};
     }
     int restricted = q->reader && !access_reads_all(q->reader);
     if (!rc && restricted)
         rc = vg_buf_puts(&where, " AND vg_may_read(o.tlp, o.cc, o.asn, o.ip, o.feed)");
-    /* the mapping tables are joined only when a key or filter needs them */
-    int need_pm = q->province != NULL, need_im = q->isp != NULL;
-    for (size_t k = 0; k < q->nkeys; k++) {
-        need_pm |= q->keys[k] == LK_PROVINCE;
-        need_im |= q->keys[k] == LK_ISP;
-    }
-    struct vg_buf from = VG_BUF_INIT;
+    need_pm |= q->province != NULL;
+    need_im |= q->isp != NULL;
     rc = rc ? rc : vg_buf_puts(&from, "observations o");
     if (!rc && need_pm)
         rc = vg_buf_puts(&from, " LEFT JOIN temp.province_map pm ON pm.cc = o.cc AND "
                                 "pm.region = o.region");
     if (!rc && need_im)
         rc = vg_buf_puts(&from, " LEFT JOIN temp.isp_map im ON im.asn = o.asn");
-    if (!rc) {
-        /* splice FROM + WHERE into one fragment used by both queries */
-        struct vg_buf fw = VG_BUF_INIT;
-        rc = vg_buf_printf(&fw, " %s%s", from.data, where.data);
-        vg_buf_free(&where);
-        where = fw;
-    }
+    rc = rc ? rc : vg_buf_printf(out, " %s%s", from.data, where.data);
     vg_buf_free(&from);
-    if (rc)
+    vg_buf_free(&where);
+    return rc;
+}
+
+int landscape_run_sql(struct store *st, const struct landscape_query *q,
+                      struct landscape_result *res, struct vg_err *err)
+{
+    struct vg_buf sql = VG_BUF_INIT, where = VG_BUF_INIT;
+    struct store_value args[SELECTION_MAX_ARGS + 1];
+    size_t nargs = 0;
+    int rc = 0;
+    memset(res, 0, sizeof *res);
+    vg_arena_init(&res->arena, 16 * 1024);
+
+    /* the mapping tables are joined only when a key or filter needs them */
+    int need_pm = 0, need_im = 0;
+    for (size_t k = 0; k < q->nkeys; k++) {
+        need_pm |= q->keys[k] == LK_PROVINCE;
+        need_im |= q->keys[k] == LK_ISP;
+    }
+    int restricted = q->reader && !access_reads_all(q->reader);
+    if ((rc = selection_sql(q, need_pm, need_im, &where, args, &nargs)))
         goto nomem;
 
     /* total over the whole selection (and, for a reader, the audit's
@@ -593,6 +602,79 @@ int landscape_observation_count(struct store *st, uint64_t *n, struct vg_err *er
     if (rc != VG_ENOTFOUND)
         return rc;
     return store_query(st, "SELECT COUNT(*) FROM observations", NULL, 0, one_count, n, err);
+}
+
+struct obs_walk {
+    landscape_obs_fn fn;
+    void *ctx;
+    struct vg_err *err;
+};
+
+static const char *text_of(const struct store_value *v)
+{
+    return v->type == ST_TEXT ? v->s : "";
+}
+
+static int obs_row(void *ctx, int ncol, const struct store_value *v)
+{
+    struct obs_walk *w = ctx;
+    struct landscape_obs o;
+    if (ncol < 14 || v[1].type != ST_BLOB || v[1].len != 16)
+        return vg_err_set(w->err, VG_EDB, "observations: a row without a 16-byte address");
+    memset(&o, 0, sizeof o);
+    o.obs.day = (int32_t)v[0].i;
+    memcpy(o.obs.ip.b, v[1].s, 16);
+    o.obs.type = text_of(&v[2]);
+    o.obs.family = text_of(&v[3]);
+    o.obs.feed = text_of(&v[4]);
+    o.obs.tlp = text_of(&v[5]);
+    o.obs.asn = (uint32_t)v[6].i;
+    o.obs.cc = text_of(&v[7]);
+    o.obs.region = text_of(&v[8]);
+    o.obs.city = text_of(&v[9]);
+    o.obs.events = (uint64_t)v[10].i;
+    o.obs.first_us = v[11].i;
+    o.obs.last_us = v[12].i;
+    o.as_name = text_of(&v[13]);
+    return w->fn(w->ctx, &o);
+}
+
+int landscape_obs_each(struct store *st, const struct landscape_query *q,
+                       enum landscape_obs_order order, landscape_obs_fn fn, void *ctx,
+                       struct vg_err *err)
+{
+    static const char *orders[] = {
+        [LANDSCAPE_ORDER_DAY] = " ORDER BY o.day, o.ip, o.type, o.family, o.feed, o.tlp",
+        [LANDSCAPE_ORDER_IP] = " ORDER BY o.ip, o.day, o.type, o.family, o.feed, o.tlp",
+        [LANDSCAPE_ORDER_GROUP] = " ORDER BY o.day, o.feed, o.family, o.type, o.tlp, o.ip",
+    };
+    if ((unsigned)order >= sizeof orders / sizeof orders[0])
+        return vg_err_set(err, VG_EINVAL, "unknown observation order");
+    struct vg_buf sel = VG_BUF_INIT, sql = VG_BUF_INIT;
+    struct store_value args[SELECTION_MAX_ARGS];
+    size_t nargs = 0;
+    int rc = selection_sql(q, 0, 0, &sel, args, &nargs);
+    rc = rc ? rc
+            : vg_buf_printf(&sql,
+                            "SELECT o.day, o.ip, o.type, o.family, o.feed, o.tlp, o.asn, o.cc, "
+                            "o.region, o.city, o.events, o.first_us, o.last_us, "
+                            "COALESCE((SELECT name FROM asns a WHERE a.asn = o.asn), '') "
+                            "FROM%s%s",
+                            sel.data, orders[order]);
+    if (rc)
+        rc = vg_err_set(err, VG_ENOMEM, "out of memory");
+    else {
+        struct obs_walk w = {fn, ctx, err};
+        int restricted = q->reader && !access_reads_all(q->reader);
+        if (restricted)
+            landscape_reader_bind(st, q->reader);
+        rc = store_query(st, sql.data, args, nargs, obs_row, &w, err);
+        if (restricted)
+            landscape_reader_unbind(st);
+    }
+    vg_buf_free(&sel);
+    vg_buf_free(&sql);
+    return rc;
 }
 
 void landscape_result_free(struct landscape_result *res)

@@ -94,7 +94,7 @@ struct landscape_result {
     uint64_t total_ips, total_events;
     /* For the audit log (filled when q->reader is set): the events at
      * TLP:AMBER or stricter the answer was computed from, and the strictest
-     * label among them (enum tlp, -1 when none). */
+     * label among them (enum tlp_level, -1 when none). */
     uint64_t strict_events;
     int strictest;
     struct vg_arena arena; /* owns the strings of the rows */
@@ -147,6 +147,32 @@ int landscape_feeds_run_for(struct store *st, const struct access_subject *reade
 void landscape_feeds_free(struct landscape_feeds *f);
 /* The number of observations stored: the store's counts, else COUNT(*). */
 int landscape_observation_count(struct store *st, uint64_t *n, struct vg_err *err);
+
+/* One stored observation as a reader of single observations (an export, a
+ * policy deciding what a caller may read) sees it: the key, the counts and
+ * the enrichment of store_obs, and the AS name.  Strings are valid only
+ * during the callback. */
+struct landscape_obs {
+    struct store_obs obs;
+    const char *as_name; /* "" when unknown */
+};
+
+typedef int (*landscape_obs_fn)(void *ctx, const struct landscape_obs *o);
+
+enum landscape_obs_order {
+    LANDSCAPE_ORDER_DAY,   /* day, address, type, family, feed, tlp: the
+                              table's own order, no sort */
+    LANDSCAPE_ORDER_IP,    /* address, day, type, family, feed, tlp */
+    LANDSCAPE_ORDER_GROUP, /* day, feed, family, type, tlp, address */
+};
+
+/* Call fn for every observation q selects (its period, country and
+ * filters; keys and top are ignored), in the given order.  A non-zero
+ * return from fn stops the walk and is returned.  The province and ISP
+ * filters need landscape_places_attach first, as landscape_run does. */
+int landscape_obs_each(struct store *st, const struct landscape_query *q,
+                       enum landscape_obs_order order, landscape_obs_fn fn, void *ctx,
+                       struct vg_err *err);
 
 /* {"rows":[{<keys>..., "ips":N, "events":N}...], "total":{"ips":N,"events":N}}
  * asn rows add "as_name"; province rows add "province_en" and

@@ -182,9 +182,9 @@ static int table_grow(struct agg *a)
     return 0;
 }
 
-struct agg_entry *agg_add(struct agg *a, int32_t day, const struct ip_addr *ip, uint32_t type,
-                          uint32_t family, uint32_t feed, uint32_t tlp, int64_t time_us,
-                          int *is_new)
+struct agg_entry *agg_add_span(struct agg *a, int32_t day, const struct ip_addr *ip,
+                               uint32_t type, uint32_t family, uint32_t feed, uint32_t tlp,
+                               int64_t first_us, int64_t last_us, uint64_t events, int *is_new)
 {
     if ((a->count + 1) * 2 > a->cap && table_grow(a))
         return NULL;
@@ -201,24 +201,32 @@ struct agg_entry *agg_add(struct agg *a, int32_t day, const struct ip_addr *ip, 
             e->family = family;
             e->feed = feed;
             e->tlp = tlp;
-            e->events = 1;
-            e->first_us = e->last_us = time_us;
+            e->events = events;
+            e->first_us = first_us;
+            e->last_us = last_us;
             a->count++;
             *is_new = 1;
             return e;
         }
         if (e->hash == h && e->day == day && e->type == type && e->family == family &&
             e->feed == feed && e->tlp == tlp && memcmp(e->ip.b, ip->b, 16) == 0) {
-            e->events++;
-            if (time_us < e->first_us)
-                e->first_us = time_us;
-            if (time_us > e->last_us)
-                e->last_us = time_us;
+            e->events += events;
+            if (first_us < e->first_us)
+                e->first_us = first_us;
+            if (last_us > e->last_us)
+                e->last_us = last_us;
             *is_new = 0;
             return e;
         }
         i = (i + 1) & (a->cap - 1);
     }
+}
+
+struct agg_entry *agg_add(struct agg *a, int32_t day, const struct ip_addr *ip, uint32_t type,
+                          uint32_t family, uint32_t feed, uint32_t tlp, int64_t time_us,
+                          int *is_new)
+{
+    return agg_add_span(a, day, ip, type, family, feed, tlp, time_us, time_us, 1, is_new);
 }
 
 static uint64_t ip_hash(const struct ip_addr *ip)

@@ -49,6 +49,11 @@ const char *agg_str(const struct agg *a, uint32_t id);
 struct agg_entry *agg_add(struct agg *a, int32_t day, const struct ip_addr *ip, uint32_t type,
                           uint32_t family, uint32_t feed, uint32_t tlp, int64_t time_us,
                           int *is_new);
+/* As agg_add for a record that stands for `events` events seen from
+ * first_us to last_us (both on `day`, first_us <= last_us). */
+struct agg_entry *agg_add_span(struct agg *a, int32_t day, const struct ip_addr *ip,
+                               uint32_t type, uint32_t family, uint32_t feed, uint32_t tlp,
+                               int64_t first_us, int64_t last_us, uint64_t events, int *is_new);
 
 /* The enrichment of an address, as interned ids, cached for the
  * aggregator's lifetime: a host appears on many days and in several feeds,

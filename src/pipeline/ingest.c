@@ -88,7 +88,7 @@ int ingest_new(struct ingest **out, struct store *st, const struct enricher *en,
         rc = vg_err_set(err, VG_EUSAGE, "'%.40s' is not a TLP 2.0 label", opt->default_tlp);
         goto fail;
     }
-    ing->default_tlp = tlp_name((enum tlp)label);
+    ing->default_tlp = tlp_name((enum tlp_level)label);
     if ((rc = agg_new(&ing->agg, opt->max_observations, err)))
         goto fail;
     ing->zctx = ZSTD_createCCtx();
@@ -231,6 +231,30 @@ static uint32_t intern_field(struct ingest *ing, const struct event *ev, const c
     return agg_intern(ing->agg, dflt, strlen(dflt));
 }
 
+/* The events a record stands for and the last of them (event.h: the
+ * extra.vigil.* summary fields); NULL, or why the record is refused. */
+static const char *record_span(const struct event *ev, int64_t first_us, uint64_t *events,
+                               int64_t *last_us)
+{
+    const struct ev_field *n = get(ev, EVENT_EXTRA_EVENTS);
+    const struct ev_field *l = get(ev, EVENT_EXTRA_LAST_SEEN);
+    *events = 1;
+    *last_us = first_us;
+    if (n) {
+        if (n->kind != EV_INT || n->i < 1 || n->i > EVENT_EVENTS_MAX)
+            return EVENT_EXTRA_EVENTS ": not a count of events (an integer from 1 to 10^12)";
+        *events = (uint64_t)n->i;
+    }
+    if (l) {
+        if (l->kind != EV_STR || vt_parse(l->s, l->len, last_us))
+            return EVENT_EXTRA_LAST_SEEN ": not a date-time";
+        if (*last_us < first_us || vt_day_of(*last_us) != vt_day_of(first_us))
+            return EVENT_EXTRA_LAST_SEEN ": not on the UTC day of time.source, at or after it "
+                                         "(an observation is one day)";
+    }
+    return NULL;
+}
+
 static int on_event(void *ctx, struct event *ev, const struct format_record *rec)
 {
     struct ingest *ing = ctx;
@@ -241,6 +265,11 @@ static int on_event(void *ctx, struct event *ev, const struct format_record *rec
         return on_reject(ctx, rec, fip ? "source.ip: not an IP address" : "no source.ip");
     if (!ftime || ftime->kind != EV_STR || vt_parse(ftime->s, ftime->len, &us))
         return on_reject(ctx, rec, ftime ? "time.source: not a date-time" : "no time.source");
+    uint64_t events;
+    int64_t last_us;
+    const char *why = record_span(ev, us, &events, &last_us);
+    if (why)
+        return on_reject(ctx, rec, why);
     ing->cur.records++;
     ing->cur.accepted++;
 
@@ -252,13 +281,14 @@ static int on_event(void *ctx, struct event *ev, const struct format_record *rec
     /* labels are stored in their TLP 2.0 names (WHITE is CLEAR) */
     const struct ev_field *ftlp = get(ev, "tlp");
     int label = ftlp && ftlp->kind == EV_STR ? tlp_parse(ftlp->s, ftlp->len) : -1;
-    const char *tname = label >= 0 ? tlp_name((enum tlp)label) : ing->default_tlp;
+    const char *tname = label >= 0 ? tlp_name((enum tlp_level)label) : ing->default_tlp;
     uint32_t tlp = agg_intern(ing->agg, tname, strlen(tname));
     if (type == UINT32_MAX || family == UINT32_MAX || feed == UINT32_MAX || tlp == UINT32_MAX)
         return vg_err_set(ing->err, VG_ENOMEM, "out of memory");
     int is_new;
     struct agg_entry *e =
-        agg_add(ing->agg, (int32_t)vt_day_of(us), &ip, type, family, feed, tlp, us, &is_new);
+        agg_add_span(ing->agg, (int32_t)vt_day_of(us), &ip, type, family, feed, tlp, us, last_us,
+                     events, &is_new);
     if (!e)
         return vg_err_set(ing->err, VG_ENOMEM, "out of memory");
     if (is_new) {

@@ -313,7 +313,8 @@ void web_audit_answer(struct web_app *app, const struct web_request *req,
         for (size_t k = 0; k < req->nparams && n < sizeof it->target; k++)
             n += (size_t)snprintf(it->target + n, sizeof it->target - n, "%c%s=%s", k ? '&' : '?',
                                   req->params[k].name, req->params[k].value);
-        snprintf(it->tlp, sizeof it->tlp, "%s", tlp_name((enum tlp)resp->audit_tlp));
+        const char *label = tlp_name((enum tlp_level)resp->audit_tlp);
+        snprintf(it->tlp, sizeof it->tlp, "%s", label ? label : "AMBER");
         w->count++;
         pthread_cond_signal(&w->more);
     }

@@ -198,7 +198,7 @@ static void test_policy_matrix(void **state)
                 if (want) {
                     want_ips++;
                     want_events += 1 + l;
-                    enum tlp t = tlp_of_record(labels[l]);
+                    enum tlp_level t = tlp_of_record(labels[l]);
                     if (t >= TLP_AMBER) {
                         want_strict += 1 + l;
                         if ((int)t > want_strictest)

@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "core/input.h"
 #include "core/ip.h"
+#include "core/uuid.h"
 #include "core/vtime.h"
 
 static void roundtrip(const char *in, const char *want)
@@ -271,12 +272,70 @@ static void test_arena(void **state)
     vg_arena_free(NULL);
 }
 
+/* RFC 9562 Appendix A.4's vector, and the text form both ways. */
+static void test_uuid(void **state)
+{
+    (void)state;
+    struct vg_uuid dns, u, back;
+    char text[UUID_STRLEN];
+    assert_int_equal(uuid_parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8", 36, &dns), 0);
+    assert_int_equal(uuid_v5(&dns, "www.example.com", 15, &u), 0);
+    assert_int_equal(uuid_format(&u, text), 36);
+    assert_string_equal(text, "2ed6657d-e927-568b-95e1-2665a8aea6a2");
+    assert_int_equal(uuid_parse("2ED6657D-E927-568B-95E1-2665A8AEA6A2", 36, &back), 0);
+    assert_memory_equal(back.b, u.b, 16);
+    /* STIX 2.1 §2.9's namespace over a canonical SCO, as python's uuid5 */
+    struct vg_uuid sco;
+    assert_int_equal(uuid_parse("00abedb4-aa42-466c-9c01-fed23315a9b7", 36, &sco), 0);
+    assert_int_equal(uuid_v5(&sco, "{\"value\":\"2001:db8::1\"}", 23, &u), 0);
+    uuid_format(&u, text);
+    assert_string_equal(text, "6469e3a9-b053-5e34-a025-9396ae051d26");
+    assert_int_equal(uuid_parse("2ed6657d-e927-568b-95e1-2665a8aea6a", 35, &back), VG_EINVAL);
+    assert_int_equal(uuid_parse("2ed6657d-e927-568b-95e1x2665a8aea6a2", 36, &back), VG_EINVAL);
+    assert_int_equal(uuid_parse("2ed6657d-e927-568b-95e1-2665a8aea6ag", 36, &back), VG_EINVAL);
+}
+
+/* RFC 3339 UTC with 0, 3 (truncated) and 6 digits; IntelMQ's form unchanged. */
+static void test_time_utc(void **state)
+{
+    (void)state;
+    char out[48];
+    int64_t us = INT64_C(1790812800000000) + 3723 * VT_US_PER_SEC + 456789; /* 2026-10-01T01:02:03.456789 */
+    assert_int_equal(vt_format_utc(us, 0, out), 20);
+    assert_string_equal(out, "2026-10-01T01:02:03Z");
+    vt_format_utc(us, 3, out);
+    assert_string_equal(out, "2026-10-01T01:02:03.456Z");
+    vt_format_utc(us, 6, out);
+    assert_string_equal(out, "2026-10-01T01:02:03.456789Z");
+    vt_format_utc(us - 456789, 6, out);
+    assert_string_equal(out, "2026-10-01T01:02:03.000000Z");
+    vt_format_iso(us, out);
+    assert_string_equal(out, "2026-10-01T01:02:03.456789+00:00");
+    vt_format_iso(us - 456789, out);
+    assert_string_equal(out, "2026-10-01T01:02:03+00:00");
+    int64_t back;
+    vt_format_utc(us, 6, out);
+    assert_int_equal(vt_parse(out, strlen(out), &back), 0);
+    assert_int_equal(back, us);
+}
+
+static void test_utf8(void **state)
+{
+    (void)state;
+    struct vg_buf b = VG_BUF_INIT;
+    assert_int_equal(vg_buf_utf8(&b, "a\xc3\xa9\xffz\xe2\x82", 7), 0);
+    assert_int_equal(b.len, 13);
+    assert_memory_equal(b.data, "a\xc3\xa9\xef\xbf\xbdz\xef\xbf\xbd\xef\xbf\xbd", 13);
+    vg_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ip),         cmocka_unit_test(test_time),
         cmocka_unit_test(test_json_str),   cmocka_unit_test(test_input_lines),
         cmocka_unit_test(test_input_big), cmocka_unit_test(test_sha256),  cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_uuid), cmocka_unit_test(test_time_utc), cmocka_unit_test(test_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event/tlp.h"
 #include "event/event.h"
 
 static void test_schema(void **state)
@@ -283,6 +284,53 @@ static void test_double(void **state)
     vg_buf_free(&b);
 }
 
+/* The TLP 2.0 table: labels, order, and the published STIX and MISP names. */
+static void test_tlp(void **state)
+{
+    (void)state;
+    assert_int_equal(tlp_parse("AMBER+STRICT", 12), TLP_AMBER_STRICT);
+    assert_int_equal(tlp_parse("tlp:amber+strict", 16), TLP_AMBER_STRICT);
+    assert_int_equal(tlp_parse("TLP:White", 9), TLP_CLEAR);
+    assert_int_equal(tlp_parse("clear", 5), TLP_CLEAR);
+    assert_int_equal(tlp_parse("Red", 3), TLP_RED);
+    assert_int_equal(tlp_parse("AMBER+", 6), TLP_NONE);
+    assert_int_equal(tlp_parse("", 0), TLP_NONE);
+    assert_int_equal(tlp_parse("YELLOW", 6), TLP_NONE);
+    assert_true(TLP_CLEAR < TLP_GREEN && TLP_GREEN < TLP_AMBER && TLP_AMBER < TLP_AMBER_STRICT &&
+                TLP_AMBER_STRICT < TLP_RED);
+    assert_int_equal(tlp_stricter(TLP_GREEN, TLP_AMBER), TLP_AMBER);
+    assert_int_equal(tlp_stricter(TLP_NONE, TLP_GREEN), TLP_GREEN);
+    assert_null(tlp_name(TLP_NONE));
+    for (int k = TLP_CLEAR; k <= TLP_RED; k++) {
+        const char *name = tlp_name((enum tlp_level)k);
+        assert_int_equal(tlp_parse(name, strlen(name)), k);
+        const char *tag = tlp_misp_tag((enum tlp_level)k);
+        assert_int_equal(tlp_parse(tag, strlen(tag)), k);
+        assert_int_equal(tlp_from_stix_marking_id(tlp_stix_marking_id((enum tlp_level)k)), k);
+    }
+    /* the ids OASIS published (cti-stix-common-objects, tlp-2.0) */
+    assert_string_equal(tlp_stix_marking_id(TLP_CLEAR),
+                        "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487");
+    assert_string_equal(tlp_stix_marking_id(TLP_GREEN),
+                        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb");
+    assert_string_equal(tlp_stix_marking_id(TLP_AMBER),
+                        "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421");
+    assert_string_equal(tlp_stix_marking_id(TLP_AMBER_STRICT),
+                        "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003");
+    assert_string_equal(tlp_stix_marking_id(TLP_RED),
+                        "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1");
+    /* STIX 2.1 §7.2.1.4's TLP 1.0 markings read as their 2.0 levels */
+    assert_int_equal(
+        tlp_from_stix_marking_id("marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"),
+        TLP_CLEAR);
+    assert_int_equal(
+        tlp_from_stix_marking_id("marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"),
+        TLP_AMBER);
+    assert_int_equal(tlp_from_stix_marking_id("marking-definition--00000000-0000-4000-8000-000000000000"),
+                     TLP_NONE);
+    assert_string_equal(tlp_stix_value(TLP_AMBER_STRICT), "amber+strict");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_canonical),
         cmocka_unit_test(test_save_restore),
         cmocka_unit_test(test_sanitise_details),
+        cmocka_unit_test(test_tlp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,10 +165,40 @@ static void test_roundtrip(void **state)
     store_close(st);
 }
 
+/* A record standing for several events (agg_add_span) adds its count and
+ * widens first/last seen like that many single events. */
+static void test_span(void **state)
+{
+    (void)state;
+    struct agg *a;
+    struct vg_err err = {0};
+    struct ip_addr ip;
+    int is_new;
+    assert_int_equal(agg_new(&a, 0, &err), 0);
+    assert_int_equal(ip_parse("192.0.2.9", 9, &ip), 0);
+    uint32_t t = agg_intern(a, "infected-system", 15), f = agg_intern(a, "zeus", 4);
+    uint32_t feed = agg_intern(a, "ctip", 4), tlp = agg_intern(a, "RED", 3);
+    int64_t day0 = 20000 * VT_US_PER_DAY;
+    struct agg_entry *e = agg_add_span(a, 20000, &ip, t, f, feed, tlp, day0 + 100, day0 + 500, 7,
+                                       &is_new);
+    assert_non_null(e);
+    assert_int_equal(is_new, 1);
+    e = agg_add(a, 20000, &ip, t, f, feed, tlp, day0 + 50, &is_new);
+    assert_int_equal(is_new, 0);
+    e = agg_add_span(a, 20000, &ip, t, f, feed, tlp, day0 + 200, day0 + 900, 3, &is_new);
+    assert_int_equal(is_new, 0);
+    assert_int_equal(e->events, 11);
+    assert_int_equal(e->first_us, day0 + 50);
+    assert_int_equal(e->last_us, day0 + 900);
+    assert_int_equal(agg_count(a), 1);
+    agg_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+        cmocka_unit_test(test_span),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,12 @@
+/*
+ * fuzz_misp.c — the MISP driver under libFuzzer (checks: fuzz_docs.h).
+ */
+#include "fuzz_docs.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_docs_run(&format_misp, "fuzz.json", data, size);
+    return 0;
+}
