@@ -10,7 +10,7 @@ BUILD     ?= build
 CC        ?= cc
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-PKGS      := sqlite3 libmaxminddb libsodium jansson libzstd libcrypto libmicrohttpd
+PKGS      := sqlite3 libmaxminddb libsodium jansson libzstd libcrypto libmicrohttpd libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # CRoaring (Debian libroaring-dev) ships no pkg-config file: linked by name.
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lroaring -lcsv -lm -pthread

@@ -19,6 +19,7 @@ static const struct cli_command commands[] = {
     {"token", "API tokens of organisations: create, list, revoke, expire", cmd_token},
     {"user", "dashboard users (password login)", cmd_user},
     {"audit", "who read TLP:AMBER or stricter data, when, and how much", cmd_audit},
+    {"pull", "read a TAXII 2.1 collection into the store (vigil pull taxii URL)", cmd_pull},
     {"export", "observations for sharing: STIX 2.1, MISP feed, IntelMQ JSON lines, CSV",
      cmd_export},
     {NULL, NULL, NULL},

@@ -29,6 +29,7 @@ int cmd_token(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
 
 const struct cli_command *cli_commands(void);
 

@@ -168,6 +168,10 @@ int web_upload_allowed(struct web_app *app, const struct web_request *req,
 
 void web_handle(struct web_app *app, struct web_request *req, struct web_response *resp)
 {
+    if (strncmp(req->path, "/taxii2", 7) == 0 && (req->path[7] == '/' || !req->path[7])) {
+        web_taxii_handle(app, req, resp);
+        return;
+    }
     if (strncmp(req->path, "/api/", 5) == 0) {
         const struct web_route *rt;
         char arg[256];

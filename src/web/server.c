@@ -311,6 +311,10 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct reqctx *rc,
         MHD_add_response_header(m, MHD_HTTP_HEADER_WWW_AUTHENTICATE, r->www_authenticate);
     if (r->set_cookie[0])
         MHD_add_response_header(m, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
+    if (r->added_first[0])
+        MHD_add_response_header(m, "X-TAXII-Date-Added-First", r->added_first);
+    if (r->added_last[0])
+        MHD_add_response_header(m, "X-TAXII-Date-Added-Last", r->added_last);
     rc->status = r->status;
     rc->bytes = strcmp(method, "HEAD") == 0 ? 0 : len;
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, m);
@@ -427,6 +431,7 @@ static void request_of(const struct reqctx *rc, struct MHD_Connection *c, const 
     req->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_AUTHORIZATION);
     req->cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+    req->accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
     req->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                     MHD_HTTP_HEADER_CONTENT_TYPE);
     req->body = rc->body;

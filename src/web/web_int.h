@@ -44,7 +44,7 @@ struct web_request {
     const char *arg;           /* set by web_handle: the {…} segment of the route */
     const char *route;         /* set by web_handle: the route's pattern */
     /* credentials and peer (server.c); NULL when absent */
-    const char *authorization, *cookie, *content_type;
+    const char *authorization, *cookie, *content_type, *accept;
     /* WEB_ROUTE_JSON routes: the body, in memory (at most WEB_JSON_MAX) */
     const char *body;
     size_t body_len;
@@ -68,6 +68,8 @@ struct web_response {
     int html;                          /* a page: dashboard CSP */
     const char *www_authenticate;      /* 401: the challenge (static) */
     char set_cookie[200];              /* a Set-Cookie header, or "" */
+    /* TAXII 2.1 objects and manifest: X-TAXII-Date-Added-First/-Last, or "" */
+    char added_first[40], added_last[40];
     /* for the audit log (auth.h): events at TLP:AMBER or stricter the
      * answer carries, and the strictest label among them (-1: none) */
     uint64_t audit_records;
@@ -200,6 +202,8 @@ void web_upload_name(const char *client, char *out, size_t outlen);
 
 /* The API handlers (api.c, upload.c). */
 int web_api_health(struct web_app *, const struct web_request *, struct web_response *);
+/* Everything under /taxii2/ (taxii.c). */
+void web_taxii_handle(struct web_app *app, struct web_request *req, struct web_response *resp);
 int web_api_landscape(struct web_app *, const struct web_request *, struct web_response *);
 int web_api_families(struct web_app *, const struct web_request *, struct web_response *);
 int web_api_regions(struct web_app *, const struct web_request *, struct web_response *);
