@@ -21,7 +21,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +59,11 @@ static void help(FILE *out)
             "                     dropped by the next committed ingest), bytes or with K,\n"
             "                     M, G; 0 = compute every answer (default: 64M)\n"
             "  --threads N        HTTP worker threads, 1..%d (default: one per CPU)\n"
+            "  --pull-taxii URL   pull a TAXII 2.1 collection (API root URL) at start and\n"
+            "                     then every --pull-every seconds, as 'vigil pull taxii'\n"
+            "                     in a child process ($VIGIL_TAXII_TOKEN is its token)\n"
+            "  --pull-collection ID  the collection of --pull-taxii (required with it)\n"
+            "  --pull-every SECS  seconds between pulls, 60..604800 (default: 3600)\n"
             "  -q, --quiet        no access log\n"
             "  -h, --help         this text\n\n"
             "Logs go to stderr, one access log line per request:\n"
@@ -64,6 +72,46 @@ static void help(FILE *out)
             "SIGINT or SIGTERM stops the server cleanly (exit 0).\n"
             "exit status: 0 stopped by a signal, 2 usage error or cannot start\n",
             WEB_DEFAULT_LISTEN, WEB_MAX_THREADS);
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* `vigil pull taxii URL --collection ID --db DB` as a child process: the
+ * pull's ingest is a writer like any other (SQLite serialises it with the
+ * server's), and answers follow the store's data version. */
+static pid_t start_pull(const char *url, const char *coll, const char *db, const char *data_dir)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        fprintf(stderr, "vigil serve: cannot find the vigil binary for the pull\n");
+        return 0;
+    }
+    self[n] = '\0';
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "vigil serve: cannot start the pull: %s\n", strerror(errno));
+        return 0;
+    }
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGPIPE, SIG_DFL);
+        if (data_dir)
+            execl(self, "vigil", "pull", "taxii", url, "--collection", coll, "--db", db,
+                  "--data-dir", data_dir, (char *)NULL);
+        else
+            execl(self, "vigil", "pull", "taxii", url, "--collection", coll, "--db", db,
+                  (char *)NULL);
+        _exit(127);
+    }
+    fprintf(stderr, "vigil serve: pulling %s (collection %s)\n", url, coll);
+    return pid;
 }
 
 static int stop_pipe[2] = {-1, -1};
@@ -110,10 +158,13 @@ int cmd_serve(int argc, char **argv)
         {"schema", required_argument, NULL, 'S'},     {"max-upload", required_argument, NULL, 'm'},
         {"quiet", no_argument, NULL, 'q'},            {"help", no_argument, NULL, 'h'},
         {"cache", required_argument, NULL, 'c'},      {"threads", required_argument, NULL, 't'},
+        {"pull-taxii", required_argument, NULL, 'P'}, {"pull-collection", required_argument, NULL, 'C'},
+        {"pull-every", required_argument, NULL, 'E'},
         {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *listen_at = WEB_DEFAULT_LISTEN, *spool = NULL, *data_dir = NULL;
-    const char *schema = NULL;
+    const char *schema = NULL, *pull_url = NULL, *pull_coll = NULL;
+    unsigned long pull_every = 3600;
     uint64_t max_upload = WEB_DEFAULT_MAX_UPLOAD, cache = WEB_DEFAULT_CACHE;
     unsigned long threads = 0;
     int quiet = 0, c;
@@ -144,6 +195,14 @@ int cmd_serve(int argc, char **argv)
                 return cli_usage_error("serve", "--threads '%s': give 1 to %d", optarg,
                                        WEB_MAX_THREADS);
             break;
+        case 'P': pull_url = optarg; break;
+        case 'C': pull_coll = optarg; break;
+        case 'E':
+            pull_every = strtoul(optarg, &end, 10);
+            if (*end || pull_every < 60 || pull_every > 604800)
+                return cli_usage_error("serve", "--pull-every: '%.40s' is not 60..604800 seconds",
+                                       optarg);
+            break;
         case 'q': quiet = 1; break;
         case 'h': help(stdout); return EXIT_OK;
         default: return cli_usage_error("serve", "bad option");
@@ -157,6 +216,10 @@ int cmd_serve(int argc, char **argv)
         .db_path = cli_db_path(db), .spool_dir = spool, .max_upload = max_upload, .quiet = quiet,
         .threads = (unsigned)threads, .cache_bytes = cache,
     };
+    if (!pull_url != !pull_coll)
+        return cli_usage_error("serve", "--pull-taxii URL and --pull-collection ID go together");
+    if (pull_url && strncmp(pull_url, "http://", 7) != 0 && strncmp(pull_url, "https://", 8) != 0)
+        return cli_usage_error("serve", "--pull-taxii: '%.200s' is not an http(s) URL", pull_url);
     if (web_listen_parse(listen_at, &cfg.listen, &err))
         return cli_usage_error("serve", "%s", err.msg);
 
@@ -209,15 +272,42 @@ int cmd_serve(int argc, char **argv)
     printf("http://%s:%u/\n", cfg.listen.host, web_server_port(srv));
     fflush(stdout);
 
+    pid_t puller = 0;
+    double next_pull = pull_url ? mono_now() : -1;
     for (;;) {
+        if (puller > 0) { /* reap the last pull */
+            int status;
+            pid_t done = waitpid(puller, &status, WNOHANG);
+            if (done == puller) {
+                fprintf(stderr, "vigil serve: pull of %s %s\n", pull_url,
+                        WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "done"
+                        : WIFEXITED(status) && WEXITSTATUS(status) == 1
+                            ? "done, with rejected objects"
+                            : "failed (see the lines above)");
+                puller = 0;
+            }
+        }
+        if (pull_url && puller == 0 && mono_now() >= next_pull) {
+            puller = start_pull(pull_url, pull_coll, cfg.db_path, data_dir);
+            next_pull = mono_now() + (double)pull_every;
+        }
+        int wait_ms = -1;
+        if (puller > 0)
+            wait_ms = 500;
+        else if (pull_url)
+            wait_ms = (int)((next_pull - mono_now()) * 1000) + 1;
         struct pollfd p = {.fd = stop_pipe[0], .events = POLLIN};
-        int r = poll(&p, 1, -1);
+        int r = poll(&p, 1, wait_ms < 0 ? -1 : wait_ms);
         if (r > 0)
             break;
         if (r < 0 && errno != EINTR) {
             fprintf(stderr, "vigil serve: poll: %s\n", strerror(errno));
             break;
         }
+    }
+    if (puller > 0) { /* a pull in progress ends as an interrupted ingest */
+        kill(puller, SIGTERM);
+        waitpid(puller, NULL, 0);
     }
     fprintf(stderr, "vigil serve: stopping\n");
     web_server_stop(srv);

@@ -159,5 +159,20 @@ expect_exit 0 "$VIGIL" pull taxii "${URL}taxii2/api/" --collection "$COLL" --db 
 cmp -s isp-got.json isp-want.json || fail "pulled with ISP's token: not what ISP may read"
 expect_exit 2 "$VIGIL" pull taxii "${URL}taxii2/api/" --collection "$COLL" --db x.db --token bad
 grep -q "401" "$TEST_TMP/err" || fail "pull with a bad token: no 401"
+# a scheduled pull: a second server pulls from this one at start
+FIRST_URL=$URL FIRST_PID=$SPID
+: > serve2.log
+VIGIL_TAXII_TOKEN=$(cat tok-cert) "$VIGIL" serve --db pulled.db --listen 127.0.0.1:0 \
+  --pull-taxii "${FIRST_URL}taxii2/api/" --pull-collection "$COLL" --pull-every 60 > url2.txt 2> serve2.log &
+SPID2=$!
+trap 'kill -9 $SPID2 2>/dev/null || true; [ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null; true' EXIT
+for _ in $(seq 150); do grep -q "pull of .* done" serve2.log && break; sleep 0.1; done
+grep -q "pull of .* done" serve2.log || { cat serve2.log >&2; fail "the scheduled pull did not finish"; }
+"$VIGIL" landscape --db pulled.db --by ip --json > cert-got.json
+"$VIGIL" landscape --db a.db --by ip --as CERT --json > cert-want.json
+cmp -s cert-got.json cert-want.json || fail "the scheduled pull did not get what CERT may read"
+kill -TERM "$SPID2"; wait "$SPID2" || fail "the pulling server did not stop cleanly"
+expect_exit 2 "$VIGIL" serve --db x.db --pull-taxii "${FIRST_URL}taxii2/api/"
+expect_exit 2 "$VIGIL" serve --db x.db --pull-taxii "${FIRST_URL}taxii2/api/" --pull-collection "$COLL" --pull-every 5
 stop_server
 echo "taxii: served, paged, filtered, scoped and pulled"
