@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define PULL_MAX_PAGE (64u << 20) /* bytes of one TAXII page */
@@ -38,7 +39,9 @@ static void help(FILE *out)
             "options:\n"
             "  --collection ID    the collection's id (required)\n"
             "  --token TOKEN      send 'Authorization: Bearer TOKEN' (default: $VIGIL_TAXII_TOKEN)\n"
-            "  --added-after TIME only objects added after TIME (RFC 3339)\n"
+            "  --added-after TIME only objects added after TIME (RFC 3339); default: after\n"
+            "                     the last object of the previous pull of this collection\n"
+            "                     (kept in <db>.taxii-ID.last), else everything\n"
             "  --limit N          objects per page asked for (default 1000)\n"
             "  --db PATH          database (default: $VIGIL_DB, else ./vigil.db)\n"
             "  --tlp LABEL        the label of objects without a TLP marking (default AMBER)\n"
@@ -53,7 +56,26 @@ static void help(FILE *out)
 struct page {
     struct vg_buf body;
     int too_big;
+    char added_last[48]; /* X-TAXII-Date-Added-Last of the page, or "" */
 };
+
+static size_t on_header(char *p, size_t size, size_t n, void *ctx)
+{
+    struct page *pg = ctx;
+    size_t len = size * n;
+    static const char name[] = "x-taxii-date-added-last:";
+    if (len > sizeof name && strncasecmp(p, name, sizeof name - 1) == 0) {
+        const char *v = p + sizeof name - 1;
+        size_t k = len - (sizeof name - 1);
+        while (k && (*v == ' ' || *v == '\t'))
+            v++, k--;
+        while (k && (v[k - 1] == '\r' || v[k - 1] == '\n' || v[k - 1] == ' '))
+            k--;
+        if (k < sizeof pg->added_last)
+            snprintf(pg->added_last, sizeof pg->added_last, "%.*s", (int)k, v);
+    }
+    return len;
+}
 
 static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 {
@@ -71,6 +93,9 @@ static long fetch(CURL *curl, const char *url, struct curl_slist *headers, struc
 {
     vg_buf_reset(&pg->body);
     pg->too_big = 0;
+    pg->added_last[0] = '\0';
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, pg);
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
@@ -173,11 +198,28 @@ int cmd_pull(int argc, char **argv)
 
     /* the envelope of every page's objects, in a file beside the database */
     const char *dbp = cli_db_path(db);
-    char tmp[PATH_MAX];
+    char tmp[PATH_MAX], state[PATH_MAX], last[48] = "", saved[48] = "";
     snprintf(tmp, sizeof tmp, "%s.taxii-%s.json", dbp, collection);
+    /* where the previous pull of this collection stopped: without
+     * --added-after, only what was added since is asked for, so that a
+     * pull never ingests an object twice */
+    snprintf(state, sizeof state, "%s.taxii-%s.last", dbp, collection);
+    FILE *sf = added_after ? NULL : fopen(state, "r");
+    if (sf) {
+        char line[600];
+        size_t rl = strlen(root);
+        while (fgets(line, sizeof line, sf))
+            if (strncmp(line, root, rl) == 0 && line[rl] == ' ') {
+                snprintf(saved, sizeof saved, "%.40s", line + rl + 1);
+                saved[strcspn(saved, "\r\n")] = '\0';
+            }
+        fclose(sf);
+        if (saved[0])
+            added_after = saved;
+    }
     FILE *f = fopen(tmp, "w");
     int code = EXIT_USAGE;
-    struct page pg = {VG_BUF_INIT, 0};
+    struct page pg = {VG_BUF_INIT, 0, ""};
     char *next = NULL;
     size_t pages = 0, objects = 0;
     if (!f) {
@@ -185,9 +227,15 @@ int cmd_pull(int argc, char **argv)
         goto out;
     }
     fputs("{\"objects\":[", f);
+    /* an incremental pull first takes the context objects again (the
+     * malware, identities, markings and addresses that new sightings refer
+     * to were sent before), then what was added since */
+    int pass = added_after ? 0 : 1;
     for (;;) {
         vg_buf_reset(&url);
-        if (append_query(&url, base.data, limit, added_after, next, curl))
+        if (append_query(&url, base.data, limit, pass ? added_after : NULL, next, curl) ||
+            (!pass && vg_buf_puts(&url, "&match%5Btype%5D=malware,identity,marking-definition,"
+                                        "ipv4-addr,ipv6-addr")))
             goto out;
         long status = fetch(curl, url.data, headers, &pg);
         if (status < 0)
@@ -222,6 +270,8 @@ int cmd_pull(int argc, char **argv)
             free(text);
         }
         pages++;
+        if (pass && pg.added_last[0] && strcmp(pg.added_last, last) > 0)
+            snprintf(last, sizeof last, "%s", pg.added_last);
         free(next);
         next = NULL;
         const char *nx = json_string_value(json_object_get(j, "next"));
@@ -229,8 +279,13 @@ int cmd_pull(int argc, char **argv)
         if (more && nx)
             next = strdup(nx);
         json_decref(j);
-        if (!more || !next)
+        if ((!more || !next) && pass++)
             break;
+        if (!more || !next) {
+            free(next);
+            next = NULL;
+            continue;
+        }
         if (pages >= PULL_MAX_PAGES) {
             fprintf(stderr, "vigil pull: more than %u pages: stopping\n", PULL_MAX_PAGES);
             goto out;
@@ -263,6 +318,14 @@ int cmd_pull(int argc, char **argv)
         args[n++] = tmp;
         args[n] = NULL;
         code = cmd_ingest(n, args);
+    }
+    if ((code == EXIT_OK || code == 1) && last[0]) {
+        char tmpstate[PATH_MAX + 8];
+        snprintf(tmpstate, sizeof tmpstate, "%s.tmp", state);
+        FILE *w = fopen(tmpstate, "w");
+        if (!w || fprintf(w, "%s %s\n", root, last) < 0 || fclose(w) != 0 ||
+            rename(tmpstate, state) != 0)
+            fprintf(stderr, "vigil pull: cannot record the pull's position in %s\n", state);
     }
 out:
     if (f)

@@ -26,6 +26,12 @@ KEYS=ip,family,day,tlp,feed,type
 cmp -s a.json b.json || fail "the pulled database is not the same landscape"
 expect_exit 0 "$VIGIL" pull taxii "$T" --collection "$COLL" --db b.db
 "$VIGIL" landscape --db b.db --by "$KEYS" --json | cmp -s a.json - || fail "a second pull double-counted"
+# new data at the source: the next pull brings only what was added
+"$VIGIL" simulate --seed 10 --days 1 --start 2026-10-05 --hosts 50 --events 300 --out more 2>/dev/null
+"$VIGIL" ingest --db a.db --tlp GREEN more/* > /dev/null
+expect_exit 0 "$VIGIL" pull taxii "$T" --collection "$COLL" --db b.db
+"$VIGIL" landscape --db a.db --by "$KEYS" --json > a.json
+"$VIGIL" landscape --db b.db --by "$KEYS" --json | cmp -s a.json - || fail "a pull after new data is not the source's landscape"
 expect_exit 2 "$VIGIL" pull taxii "$T" --collection 0000 --db b.db
 grep -q "404" "$TEST_TMP/err" || fail "pull of an unknown collection: no clear error"
 expect_exit 2 "$VIGIL" pull taxii ftp://x/ --collection "$COLL" --db b.db
