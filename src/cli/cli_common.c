@@ -2,7 +2,9 @@
  * cli_common.c — see cli_common.h.
  */
 #include "cli/cli_common.h"
+#include "access/access.h"
 #include "enrich/datadir.h"
+#include "enrich/places.h"
 
 #include "formats/format.h"
 
@@ -19,6 +21,30 @@ int cli_open_enricher(const char *data_dir_opt, char dir[PATH_MAX], struct enric
     if (rc)
         return rc;
     return enricher_open(out, dir, err);
+}
+
+struct places *cli_open_places(const char *data_dir_opt, int needed, const char *cmd)
+{
+    struct places *places = NULL;
+    char dir[PATH_MAX];
+    struct vg_err err = {0};
+    if (datadir_resolve(data_dir_opt, dir, sizeof dir, &err) == 0 ||
+        (data_dir_opt == NULL && (dir[0] = '\0', 1)))
+        places_open(&places, dir[0] ? dir : NULL, &err);
+    if (!places && needed)
+        fprintf(stderr, "vigil %s: warning: %s\n", cmd, err.msg);
+    return places;
+}
+
+int cli_reader(struct store *st, const char *as, struct access_subject *reader, const char *cmd)
+{
+    struct access_identity who;
+    struct vg_err err = {0};
+    access_subject_operator(reader);
+    int rc = as ? access_subject_load_name(st, as, reader, &who, &err) : 0;
+    if (rc)
+        fprintf(stderr, "vigil %s: --as: %s\n", cmd, err.msg);
+    return rc;
 }
 
 const char *cli_schema_path(const char *opt, const char *data_dir)

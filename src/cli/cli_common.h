@@ -31,4 +31,18 @@ struct cli_inputs {
 int cli_inputs_expand(struct cli_inputs *in, char *const *args, int nargs, struct vg_err *err);
 void cli_inputs_free(struct cli_inputs *in);
 
+/* The province and ISP tables (enrich/places.h) of the data directory
+ * (data_dir_opt, else the usual search), or NULL when there are none: a
+ * missing table only empties the keys and filters that need it, so when
+ * needed, "vigil CMD: warning: ..." says why. */
+struct places;
+struct places *cli_open_places(const char *data_dir_opt, int needed, const char *cmd);
+
+/* *reader = the operator (as NULL), else what organisation `as` may read;
+ * on failure "vigil CMD: --as: ..." is printed and VG_E* returned.
+ * Release with access_subject_release. */
+struct access_subject;
+struct store;
+int cli_reader(struct store *st, const char *as, struct access_subject *reader, const char *cmd);
+
 #endif

@@ -11,7 +11,7 @@
  */
 #include "access/access.h"
 #include "cli/cli.h"
-#include "enrich/datadir.h"
+#include "cli/cli_common.h"
 #include "enrich/places.h"
 #include "landscape/landscape.h"
 #include "share/share.h"
@@ -129,19 +129,9 @@ int cmd_export(int argc, char **argv)
         return EXIT_USAGE;
     }
     /* the province and ISP tables serve the --province and --isp filters */
-    struct places *places = NULL;
-    char dir[PATH_MAX];
-    struct vg_err perr = {0};
-    if (datadir_resolve(data_dir, dir, sizeof dir, &perr) == 0 ||
-        (data_dir == NULL && (dir[0] = '\0', 1)))
-        places_open(&places, dir[0] ? dir : NULL, &perr);
-    if (!places && (q.province || q.isp))
-        fprintf(stderr, "vigil export: warning: %s\n", perr.msg);
+    struct places *places = cli_open_places(data_dir, q.province || q.isp, "export");
     struct access_subject reader;
-    struct access_identity who;
-    access_subject_operator(&reader);
-    if (as && access_subject_load_name(st, as, &reader, &who, &err)) {
-        fprintf(stderr, "vigil export: --as: %s\n", err.msg);
+    if (cli_reader(st, as, &reader, "export")) {
         store_close(st);
         places_free(places);
         return EXIT_USAGE;

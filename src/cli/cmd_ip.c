@@ -80,13 +80,13 @@ int cmd_ip(int argc, char **argv)
     int code = EXIT_USAGE;
     struct vg_buf out = VG_BUF_INIT;
     struct access_subject reader;
-    struct access_identity who;
     access_subject_operator(&reader);
-    if (cli_open_enricher(data_dir, dir, &en, &err) || store_open(&st, cli_db_path(db), STORE_RO, &err) ||
-        (as && access_subject_load_name(st, as, &reader, &who, &err))) {
+    if (cli_open_enricher(data_dir, dir, &en, &err) || store_open(&st, cli_db_path(db), STORE_RO, &err)) {
         fprintf(stderr, "vigil ip: %s\n", err.msg);
         goto out;
     }
+    if (cli_reader(st, as, &reader, "ip"))
+        goto out;
     if (json) {
         if (ip_report_write_json(st, en, &ip, &reader, &out, NULL, &err) || vg_buf_putc(&out, '\n')) {
             fprintf(stderr, "vigil ip: %s\n", err.msg[0] ? err.msg : "out of memory");

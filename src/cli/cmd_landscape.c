@@ -4,8 +4,8 @@
  */
 #include "access/access.h"
 #include "cli/cli.h"
+#include "cli/cli_common.h"
 #include "core/vtime.h"
-#include "enrich/datadir.h"
 #include "enrich/places.h"
 #include "landscape/landscape.h"
 #include "store/store.h"
@@ -94,21 +94,10 @@ int cmd_landscape(int argc, char **argv)
         fprintf(stderr, "vigil landscape: %s\n", err.msg);
         return EXIT_USAGE;
     }
-    /* the province and ISP tables: a missing table only empties those keys */
-    struct places *places = NULL;
-    char dir[PATH_MAX];
-    struct vg_err perr = {0};
-    if (datadir_resolve(data_dir, dir, sizeof dir, &perr) == 0 ||
-        (data_dir == NULL && (dir[0] = '\0', 1)))
-        places_open(&places, dir[0] ? dir : NULL, &perr);
-    if (!places && uses_places(&q))
-        fprintf(stderr, "vigil landscape: warning: %s\n", perr.msg);
+    struct places *places = cli_open_places(data_dir, uses_places(&q), "landscape");
     int code = EXIT_OK;
     struct access_subject reader;
-    struct access_identity who;
-    access_subject_operator(&reader);
-    if (as && access_subject_load_name(st, as, &reader, &who, &err)) {
-        fprintf(stderr, "vigil landscape: --as: %s\n", err.msg);
+    if (cli_reader(st, as, &reader, "landscape")) {
         store_close(st);
         places_free(places);
         return EXIT_USAGE;
