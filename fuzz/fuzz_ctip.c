@@ -16,10 +16,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vtime.h"
 #include "formats/format.h"
 #include "formats/json_scan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The key handed over in binary (format_record.key_ip) reads as the
+ * event's source.ip and time.source text. */
+static void check_key(const struct event *ev, const struct format_record *rec)
+{
+    char ip[IP_STRLEN], t[40];
+    if (!rec->key_ip)
+        return;
+    ip[ip_format(rec->key_ip, ip)] = '\0';
+    t[vt_format_iso(rec->key_us, t)] = '\0';
+    const char *sip = event_get_str(ev, "source.ip"), *st = event_get_str(ev, "time.source");
+    if (!sip || !st || strcmp(ip, sip) != 0 || strcmp(t, st) != 0)
+        abort();
+}
 
 /* One line per record: what ingest reads of it. */
 static void note(struct vg_buf *b, const struct event *ev, const struct format_record *rec,
@@ -39,6 +54,7 @@ static void note(struct vg_buf *b, const struct event *ev, const struct format_r
 
 static int lean_emit(void *ctx, struct event *ev, const struct format_record *rec)
 {
+    check_key(ev, rec);
     note(ctx, ev, rec, NULL);
     return 0;
 }
@@ -53,6 +69,7 @@ static int fuzz_emit(void *ctx, struct event *ev, const struct format_record *re
 {
     struct vg_buf out = VG_BUF_INIT;
     struct vg_err err;
+    check_key(ev, rec);
     note(ctx, ev, rec, NULL);
     if (!rec->raw || rec->line == 0 || !event_get(ev, "source.ip") ||
         !event_get(ev, "time.source") || !event_get(ev, "raw"))

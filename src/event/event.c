@@ -462,6 +462,11 @@ const struct ev_field *event_get(const struct event *ev, const char *name)
     return find(ev, name, strlen(name));
 }
 
+const struct ev_field *event_find(const struct event *ev, const struct ev_name *n)
+{
+    return find_hashed(ev, n->name, n->len, n->hash);
+}
+
 const char *event_get_str(const struct event *ev, const char *name)
 {
     const struct ev_field *f = find(ev, name, strlen(name));

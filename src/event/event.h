@@ -137,6 +137,8 @@ int event_save(const struct event *ev, struct vg_buf *save);
 void event_restore(struct event *ev, const struct vg_buf *save);
 
 const struct ev_field *event_get(const struct event *ev, const char *name);
+/* As event_get, through a resolved name (no hashing: for per-record reads). */
+const struct ev_field *event_find(const struct event *ev, const struct ev_name *n);
 /* The string value of a field (EV_STR) or NULL. */
 const char *event_get_str(const struct event *ev, const char *name);
 int event_remove(struct event *ev, const char *name);

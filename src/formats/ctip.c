@@ -150,12 +150,13 @@ struct map {
     const struct map *sub;  /* A_OBJECT */
     const char *prefix;     /* A_OBJECT, A_PAYLOAD: for unknown members */
     struct ev_name nm;      /* field, resolved */
+    unsigned char single;   /* field is set by this entry alone (tables_init) */
 };
 
 #define NM0 {NULL, 0, 0, NULL}
-#define M(k, a, f) {k, sizeof k - 1, a, f, NULL, NULL, NM0}
-#define MO(k, t, p) {k, sizeof k - 1, A_OBJECT, NULL, t, p, NM0}
-#define MEND {NULL, 0, 0, NULL, NULL, NULL, NM0}
+#define M(k, a, f) {k, sizeof k - 1, a, f, NULL, NULL, NM0, 0}
+#define MO(k, t, p) {k, sizeof k - 1, A_OBJECT, NULL, t, p, NM0, 0}
+#define MEND {NULL, 0, 0, NULL, NULL, NULL, NM0, 0}
 
 static struct map source_info_map[] = {
     M("SourceIpAsnNumber", A_ASN, "source.asn"),
@@ -345,6 +346,8 @@ struct ctip {
     int simd;             /* SIMD base64 (b64_simd_level, 0 if VIGIL_NO_SIMD is set) */
     /* per record */
     int have_ip, have_time, have_threat;
+    struct ip_addr key_ip; /* source.ip and time.source as set, in binary */
+    int64_t key_us;
     struct json_scan_value domain, server_ip, if_host, if_dst;
     int have_domain, have_server_ip, have_if_host, have_if_dst;
     char reason[512];
@@ -737,21 +740,39 @@ static int put(struct ctip *c, const struct ev_name *nm, const struct json_scan_
     return 0;
 }
 
-/* format_options.lean: v, an A_SET value for nm, is one that validation
- * always accepts and no reader of a lean event needs, so it need not be
- * stored — a scalar under extra.* (an escaped string is still decoded, as
- * a \u0000 in it rejects the record), or a plain non-empty string of a
- * String field.  feed.name is a key, but it is set by A_FEED, not A_SET. */
-CTIP_INLINE int needless(const struct ctip *c, const struct ev_name *nm,
+/* format_options.lean: v, an A_SET value for m's field, is one that
+ * validation always accepts and no reader of a lean event needs, so it need
+ * not be stored — a scalar under extra.* (an escaped string is still
+ * decoded, as a \u0000 in it rejects the record), or, for a field no other
+ * entry or action of the mapping sets (m->single: so that leaving it out
+ * cannot leave an earlier value of the field in place), a plain value its
+ * type takes as it is: a non-empty string of a (lower-/upper-case) string
+ * field, an integer of an Integer, a number of a Float, an address of an
+ * IPAddress.  The observation key is never among them (tables_init). */
+CTIP_INLINE int needless(const struct ctip *c, const struct map *m,
                          const struct json_scan_value *v)
 {
-    if (!c->opt->lean || !nm->def)
+    const struct field_def *d = m->nm.def;
+    if (!c->opt->lean || !d)
         return 0;
     if (v->type == JSCAN_STRING && v->escaped)
         return 0;
-    if (nm->def->type == FT_JSONDICT)
+    if (d->type == FT_JSONDICT)
         return v->type < JSCAN_ARRAY;
-    return nm->def->type == FT_STRING && v->type == JSCAN_STRING && v->str_len > 0;
+    if (!m->single)
+        return 0;
+    switch (d->type) {
+    case FT_STRING:
+    case FT_LOWERCASE:
+    case FT_UPPERCASE: return v->type == JSCAN_STRING && v->str_len > 0;
+    case FT_INTEGER: return v->type == JSCAN_INT;
+    case FT_FLOAT: return v->type == JSCAN_INT || v->type == JSCAN_FLOAT;
+    case FT_IP: {
+        struct ip_addr a;
+        return v->type == JSCAN_STRING && ip_parse(v->str, v->str_len, &a) == 0;
+    }
+    default: return 0;
+    }
 }
 
 /* prefix + the key in IntelMQ's key style: snake_case, [a-z0-9_] only. */
@@ -826,6 +847,7 @@ static int set_time(struct ctip *c, int64_t us)
     char txt[40];
     size_t n = vt_format_iso(us, txt);
     c->have_time = 1;
+    c->key_us = us;
     return event_put_canonical(&c->ev, &names.time_source, txt, n) ? VG_ENOMEM : 0;
 }
 
@@ -874,6 +896,7 @@ static int act_src_ip(struct ctip *c, const struct map *m, const struct json_sca
     if (ip_parse(s, n, &a))
         return why(c, "%s: not an IP address: %s", m->key, show(v, buf, sizeof buf));
     c->have_ip = 1;
+    c->key_ip = a;
     /* the canonical text event_validate would make of it, at once */
     char txt[IP_STRLEN];
     size_t tn = ip_format(&a, txt);
@@ -892,7 +915,9 @@ static int act_conf_word(struct ctip *c, const struct json_scan_value *v)
         for (size_t k = 0; k < sizeof conf / sizeof conf[0]; k++)
             if (v->str_len == strlen(conf[k].word) &&
                 strncasecmp(v->str, conf[k].word, v->str_len) == 0)
-                return event_put_float(&c->ev, &names.feed_accuracy,
+                /* lean: a value in 0..100, which nothing else on an Azure
+                 * line sets, is needless (see needless()) */
+                return c->opt->lean && !c->interflow ? 0 : event_put_float(&c->ev, &names.feed_accuracy,
                                        100.0 * conf[k].accuracy / 100.0)
                            ? VG_ENOMEM
                            : 0;
@@ -917,6 +942,24 @@ static int act_tlp(struct ctip *c, const struct map *m, const struct json_scan_v
     return put(c, &m->nm, v); /* event_validate checks the vocabulary */
 }
 
+/* An ASN value that event_validate accepts as it is: an integer, or a
+ * string of at most ten plain digits, from 1 to 2^32 - 1. */
+static int asn_valid(const struct json_scan_value *v)
+{
+    int64_t n = 0;
+    if (v->type == JSCAN_INT)
+        n = v->i;
+    else if (v->type == JSCAN_STRING && !v->escaped && v->str_len >= 1 && v->str_len <= 10)
+        for (size_t k = 0; k < v->str_len; k++) {
+            if (v->str[k] < '0' || v->str[k] > '9')
+                return 0;
+            n = n * 10 + (v->str[k] - '0');
+        }
+    else
+        return 0;
+    return n >= 1 && n <= INT64_C(4294967295);
+}
+
 static int act_asn(struct ctip *c, const struct map *m, const struct json_scan_value *v)
 {
     if (skip_value(c, v))
@@ -924,6 +967,8 @@ static int act_asn(struct ctip *c, const struct map *m, const struct json_scan_v
     if ((v->type == JSCAN_INT && v->i == 0) ||
         (v->type == JSCAN_STRING && json_scan_str_eq(v, "0", 1)))
         return 0;
+    if (c->opt->lean && m->single && asn_valid(v))
+        return 0; /* needless(): validation takes it as it is */
     return put(c, &m->nm, v);
 }
 
@@ -970,6 +1015,8 @@ static int act_pay_ts(struct ctip *c, const struct map *m, const struct json_sca
     int64_t us;
     char txt[40];
     if ((v->type == JSCAN_INT || v->type == JSCAN_FLOAT) && unix_to_us(v->f, &us) == 0) {
+        if (c->opt->lean) /* a DateTime under extra.*: needless() */
+            return 0;
         size_t n = vt_format_iso(us, txt);
         return event_put_str(&c->ev, &m->nm, txt, n) ? VG_ENOMEM : 0;
     }
@@ -1016,7 +1063,8 @@ static int finish_domain(struct ctip *c)
         if (c->have_server_ip && json_scan_str_eq(&c->server_ip, s, n))
             return 0;
         if ((ok = field_ok(c, &names.dest_fqdn, s, n)))
-            return put_ok(c, &names.dest_fqdn, ok);
+            /* lean: valid, and nothing else on an Azure line sets it */
+            return c->opt->lean ? 0 : put_ok(c, &names.dest_fqdn, ok);
     }
     return put(c, &names.payload_domain, d);
 }
@@ -1196,7 +1244,7 @@ static int apply(struct ctip *c, const struct map *m, const struct json_scan_val
 {
     switch (m->act) {
     case A_SET:
-        return skip_value(c, v) || needless(c, &m->nm, v) ? 0 : put(c, &m->nm, v);
+        return skip_value(c, v) || needless(c, m, v) ? 0 : put(c, &m->nm, v);
     case A_IGNORE:
         return 0;
     case A_FEED:
@@ -1237,7 +1285,7 @@ static int apply(struct ctip *c, const struct map *m, const struct json_scan_val
     case A_PAY_SRVIP:
         c->server_ip = *v;
         c->have_server_ip = 1;
-        return skip_value(c, v) ? 0 : put(c, &m->nm, v);
+        return skip_value(c, v) || needless(c, m, v) ? 0 : put(c, &m->nm, v);
     case A_IF_DSTIP:
         return act_if_dstip(c, m, v);
     case A_IF_HOST:
@@ -1388,7 +1436,7 @@ CTIP_INLINE int member(struct ctip *c, struct json_scan_iter *it, const struct m
             w->hint = idx + 1;
             if (m->act != A_SET)
                 return apply(c, m, v);
-            if (skip_value(c, v) || needless(c, &m->nm, v))
+            if (skip_value(c, v) || needless(c, m, v))
                 return 0;
             /* put(), for the plain string most members hold */
             if (v->type == JSCAN_STRING && !v->escaped && m->nm.def &&
@@ -1700,13 +1748,16 @@ static int reject(struct ctip *c, const struct format_record *rec, const char *r
     return c->sink->reject(c->sink->ctx, rec, reason);
 }
 
-/* Validate and emit c->ev, or reject the record. */
+/* Validate and emit c->ev (with its key in binary), or reject the record. */
 static int finish(struct ctip *c, const struct format_record *rec)
 {
     struct vg_err e;
     if (event_validate(&c->ev, &e))
         return reject(c, rec, e.msg);
-    return c->sink->emit(c->sink->ctx, &c->ev, rec);
+    struct format_record keyed = *rec;
+    keyed.key_ip = &c->key_ip;
+    keyed.key_us = c->key_us;
+    return c->sink->emit(c->sink->ctx, &c->ev, &keyed);
 }
 
 /* The outcome of map_record: emit, reject, or a fatal code. */
@@ -1736,7 +1787,7 @@ static const char *binary_reason(const char *p, size_t n, char *msg, size_t cap)
 
 static int azure_line(struct ctip *c, const char *p, size_t n, uint64_t lineno, int overlong)
 {
-    struct format_record rec = {c->file, lineno, p, n};
+    struct format_record rec = {.file = c->file, .line = lineno, .raw = p, .raw_len = n};
     struct json_scan_iter it;
     struct vg_err jerr;
     char msg[600];
@@ -1771,7 +1822,7 @@ static int azure_line(struct ctip *c, const char *p, size_t n, uint64_t lineno, 
 static int interflow_element(struct ctip *c, const struct json_scan_value *v,
                              uint64_t lineno)
 {
-    struct format_record rec = {c->file, lineno, v->raw, v->raw_len};
+    struct format_record rec = {.file = c->file, .line = lineno, .raw = v->raw, .raw_len = v->raw_len};
     struct json_scan_iter it;
     char msg[128];
     int rc;
@@ -1820,11 +1871,11 @@ static int interflow_doc(struct ctip *c, struct vg_input *in, struct vg_err *err
         p += 3, n -= 3;
     seen = p;
     if (format_is_binary(p, n)) {
-        struct format_record rec = {c->file, 1, p, n};
+        struct format_record rec = {.file = c->file, .line = 1, .raw = p, .raw_len = n};
         return reject(c, &rec, "binary data (NUL or control bytes), not a CTIP document");
     }
     if (json_scan_open(&it, p, n, CTIP_MAX_DEPTH + 1, &jerr) || it.kind != '[') {
-        struct format_record rec = {c->file, 1, p, n};
+        struct format_record rec = {.file = c->file, .line = 1, .raw = p, .raw_len = n};
         return reject(c, &rec, "not a JSON array of Interflow records");
     }
     for (;;) {
@@ -1839,7 +1890,7 @@ static int interflow_doc(struct ctip *c, struct vg_input *in, struct vg_err *err
                                 *at == '\r'))
                 at++; /* the broken element starts here */
             line += count_lines(seen, at);
-            struct format_record rec = {c->file, line, at, n - (size_t)(at - p)};
+            struct format_record rec = {.file = c->file, .line = line, .raw = at, .raw_len = n - (size_t)(at - p)};
             snprintf(msg, sizeof msg, "not valid JSON (line %llu): %s; the rest of the document is lost",
                      (unsigned long long)(1 + count_lines(p, bad)), jmsg(&jerr));
             return reject(c, &rec, msg);
@@ -1853,9 +1904,43 @@ static int interflow_doc(struct ctip *c, struct vg_input *in, struct vg_err *err
 
 /* ---- the driver ------------------------------------------------------------ */
 
+/* m->single for the entries of a group of tables (those one mapping walks:
+ * Azure's with its nested objects and payload, or Interflow's): the field
+ * is named by no other entry of the group and is not one the driver's
+ * actions set or the observation key reads. */
+static void singles_mark(struct map *const *group, size_t ng)
+{
+    static const char *driver_set[] = {
+        /* (protocol.application is not among them: act_pay_proto sets it
+         * only to non-empty strings, which its type always takes, so an
+         * entry's value left out never leaves an invalid one in place) */
+        "time.source", "feed.accuracy", "feed.name", "classification.type",
+        "destination.fqdn", "raw", "extra.threat_confidence",
+        "extra.payload.domain", "malware.name", "source.ip", "tlp",
+    };
+    for (size_t g = 0; g < ng; g++)
+        for (struct map *m = group[g]; m->key; m++) {
+            if (!m->field)
+                continue;
+            size_t uses = 0;
+            for (size_t h = 0; h < ng; h++)
+                for (const struct map *o = group[h]; o->key; o++)
+                    uses += o->field && strcmp(o->field, m->field) == 0;
+            for (size_t k = 0; k < sizeof driver_set / sizeof driver_set[0]; k++)
+                uses += strcmp(driver_set[k], m->field) == 0;
+            m->single = uses == 1;
+        }
+}
+
 static void tables_init(void)
 {
+    static struct map *const azure_group[] = {azure_map, source_info_map, dest_info_map,
+                                              http_info_map, custom_info_map, signatures_map,
+                                              payload_map};
+    static struct map *const interflow_group[] = {interflow_map};
     b64_init();
+    singles_mark(azure_group, sizeof azure_group / sizeof azure_group[0]);
+    singles_mark(interflow_group, 1);
     names_resolve(source_info_map);
     names_resolve(dest_info_map);
     names_resolve(http_info_map);

@@ -21,6 +21,7 @@
 
 #include "core/err.h"
 #include "core/input.h"
+#include "core/ip.h"
 #include "event/event.h"
 
 struct format_record {
@@ -28,6 +29,12 @@ struct format_record {
     uint64_t line;      /* 1-based line (or first line of a CSV record) */
     const char *raw;    /* the record's bytes as read (may contain NULs) */
     size_t raw_len;
+    /* A driver that read the emitted event's source.ip and time.source
+     * from binary values may hand those over (key_ip non-NULL), so that
+     * the pipeline does not parse the fields' text again; they are exactly
+     * what that text reads as.  NULL/0 otherwise. */
+    const struct ip_addr *key_ip;
+    int64_t key_us;
 };
 
 struct format_sink {

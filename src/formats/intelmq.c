@@ -306,8 +306,7 @@ static int iq_parse(struct vg_input *in, const struct format_options *opt,
     memset(&c, 0, sizeof c);
     event_init(&c.ev);
     while ((got = vg_input_getline(in, &line, err)) == 1) {
-        struct format_record r = {vg_input_name(in), line.lineno, line.p,
-                                  line.len};
+        struct format_record r = {.file = vg_input_name(in), .line = line.lineno, .raw = line.p, .raw_len = line.len};
         size_t k = 0;
         while (k < line.len &&
                (line.p[k] == ' ' || line.p[k] == '\t' || line.p[k] == '\r'))

@@ -64,8 +64,7 @@ int json_docs_each(const char *name, const char *p, size_t n, const struct forma
         char why[300];
         snprintf(why, sizeof why, "not JSON: %.200s (line %llu, column %d)", je.text,
                  (unsigned long long)(line + (uint64_t)rel - 1), je.column > 0 ? je.column : 1);
-        struct format_record r = {name, line + (uint64_t)rel - 1, bad,
-                                  blen > REJECT_SHOW ? REJECT_SHOW : blen};
+        struct format_record r = {.file = name, .line = line + (uint64_t)rel - 1, .raw = bad, .raw_len = blen > REJECT_SHOW ? REJECT_SHOW : blen};
         if ((rc = sink->reject(sink->ctx, &r, why)))
             break;
         /* resume at the next line after the text's first that opens one */

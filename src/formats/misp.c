@@ -165,7 +165,7 @@ static int reject(struct misp *m, const struct ctx *c, json_t *what, const char 
     char reason[800];
     char *text = json_dumps(what, JSON_COMPACT);
     snprintf(reason, sizeof reason, "%s: %s", path, why);
-    struct format_record r = {m->file, c->line, text ? text : "", text ? strlen(text) : 0};
+    struct format_record r = {.file = m->file, .line = c->line, .raw = text ? text : "", .raw_len = text ? strlen(text) : 0};
     int rc = m->sink->reject(m->sink->ctx, &r, reason);
     free(text);
     return rc;
@@ -320,7 +320,7 @@ static int do_attribute(struct misp *m, const struct ctx *ev, json_t *a, const c
     if (event_validate(&m->ev, &err))
         return reject(m, ev, a, path, err.msg);
     char *text = json_dumps(a, JSON_COMPACT);
-    struct format_record r = {m->file, c.line, text ? text : "", text ? strlen(text) : 0};
+    struct format_record r = {.file = m->file, .line = c.line, .raw = text ? text : "", .raw_len = text ? strlen(text) : 0};
     rc = m->sink->emit(m->sink->ctx, &m->ev, &r);
     free(text);
     return rc;

@@ -682,8 +682,7 @@ static int reject(struct ss_ctx *c, const char *reason)
     size_t n = c->rec.len;
     while (n && (c->rec.data[n - 1] == '\n' || c->rec.data[n - 1] == '\r'))
         n--;
-    struct format_record r = {c->file, c->rec_line,
-                              c->rec.data ? c->rec.data : "", n};
+    struct format_record r = {.file = c->file, .line = c->rec_line, .raw = c->rec.data ? c->rec.data : "", .raw_len = n};
     int rc = c->sink->reject(c->sink->ctx, &r, reason);
     if (rc && !c->rc)
         c->rc = rc;
@@ -1076,7 +1075,7 @@ static void on_record(int term, void *data)
             else
                 reject(c, why.msg);
         } else {
-            struct format_record r = {c->file, c->rec_line, c->rec.data, n};
+            struct format_record r = {.file = c->file, .line = c->rec_line, .raw = c->rec.data, .raw_len = n};
             int rc = c->sink->emit(c->sink->ctx, &c->ev, &r);
             if (rc && !c->rc)
                 c->rc = rc;

@@ -103,7 +103,7 @@ static int add_obj(struct stix *s, json_t *o, uint64_t line)
 static int reject_doc(struct stix *s, uint64_t line, json_t *doc, const char *why)
 {
     char *text = json_dumps(doc, JSON_COMPACT);
-    struct format_record r = {s->file, line, text ? text : "", text ? strlen(text) : 0};
+    struct format_record r = {.file = s->file, .line = line, .raw = text ? text : "", .raw_len = text ? strlen(text) : 0};
     int rc = s->sink->reject(s->sink->ctx, &r, why);
     free(text);
     return rc;
@@ -417,7 +417,7 @@ static int reject_obj(struct stix *s, struct obj *o, const char *why)
     const char *id = str(o->o, "id");
     snprintf(reason, sizeof reason, "objects[%zu] %.120s: %.600s", o->index, id ? id : "(no id)",
              why);
-    struct format_record r = {s->file, o->line, text ? text : "", text ? strlen(text) : 0};
+    struct format_record r = {.file = s->file, .line = o->line, .raw = text ? text : "", .raw_len = text ? strlen(text) : 0};
     int rc = s->sink->reject(s->sink->ctx, &r, reason);
     free(text);
     return rc;
@@ -455,7 +455,7 @@ static int emit_value(struct stix *s, const struct rec *r, const struct value *v
     if (event_validate(&s->ev, &err))
         return reject_obj(s, r->from, err.msg);
     char *text = json_dumps(r->from->o, JSON_COMPACT);
-    struct format_record fr = {s->file, r->from->line, text ? text : "", text ? strlen(text) : 0};
+    struct format_record fr = {.file = s->file, .line = r->from->line, .raw = text ? text : "", .raw_len = text ? strlen(text) : 0};
     rc = s->sink->emit(s->sink->ctx, &s->ev, &fr);
     free(text);
     return rc;

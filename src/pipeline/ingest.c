@@ -51,7 +51,17 @@ struct ingest {
     double last_progress, started;
     struct vg_err *err; /* where sink callbacks report fatal errors */
     struct vg_buf rej;
-    const char *default_tlp; /* a TLP 2.0 name */
+    int default_label; /* enum tlp_level of records that carry none */
+    /* the fields on_event reads, resolved once */
+    struct ev_name f_ip, f_time, f_events, f_last, f_type, f_family, f_feed, f_tlp;
+    /* the last string interned for type, family and feed: consecutive
+     * records mostly repeat them */
+    struct memo {
+        const char *s; /* the aggregator's copy */
+        size_t len;
+        uint32_t id;
+    } m_type, m_family, m_feed;
+    uint32_t tlp_ids[TLP_COUNT]; /* interned TLP names, UINT32_MAX = not yet */
 };
 
 static double now_s(void)
@@ -88,7 +98,19 @@ int ingest_new(struct ingest **out, struct store *st, const struct enricher *en,
         rc = vg_err_set(err, VG_EUSAGE, "'%.40s' is not a TLP 2.0 label", opt->default_tlp);
         goto fail;
     }
-    ing->default_tlp = tlp_name((enum tlp_level)label);
+    ing->default_label = label;
+    if (event_name_init(&ing->f_ip, "source.ip", 9) ||
+        event_name_init(&ing->f_time, "time.source", 11) ||
+        event_name_init(&ing->f_events, EVENT_EXTRA_EVENTS, strlen(EVENT_EXTRA_EVENTS)) ||
+        event_name_init(&ing->f_last, EVENT_EXTRA_LAST_SEEN, strlen(EVENT_EXTRA_LAST_SEEN)) ||
+        event_name_init(&ing->f_type, "classification.type", 19) ||
+        event_name_init(&ing->f_family, "malware.name", 12) ||
+        event_name_init(&ing->f_feed, "feed.name", 9) || event_name_init(&ing->f_tlp, "tlp", 3)) {
+        rc = vg_err_set(err, VG_EINVAL, "the event schema lacks an observation field");
+        goto fail;
+    }
+    for (int k = 0; k < TLP_COUNT; k++)
+        ing->tlp_ids[k] = UINT32_MAX;
     if ((rc = agg_new(&ing->agg, opt->max_observations, err)))
         goto fail;
     ing->zctx = ZSTD_createCCtx();
@@ -98,7 +120,7 @@ int ingest_new(struct ingest **out, struct store *st, const struct enricher *en,
         rc = vg_err_set(err, VG_ENOMEM, "out of memory");
         goto fail;
     }
-    ZSTD_CCtx_setParameter(ing->zctx, ZSTD_c_compressionLevel, 1);
+    ZSTD_CCtx_setParameter(ing->zctx, ZSTD_c_compressionLevel, -1);
     *out = ing;
     return 0;
 fail:
@@ -217,27 +239,35 @@ static int on_reject(void *ctx, const struct format_record *rec, const char *rea
     return 0;
 }
 
-static const struct ev_field *get(const struct event *ev, const char *name)
+static uint32_t intern_memo(struct ingest *ing, struct memo *m, const char *s, size_t len)
 {
-    return event_get(ev, name);
+    if (m->s && m->len == len && memcmp(m->s, s, len) == 0)
+        return m->id;
+    uint32_t id = agg_intern(ing->agg, s, len);
+    if (id != UINT32_MAX) {
+        m->s = agg_str(ing->agg, id);
+        m->len = len;
+        m->id = id;
+    }
+    return id;
 }
 
-static uint32_t intern_field(struct ingest *ing, const struct event *ev, const char *name,
-                             const char *dflt)
+static uint32_t intern_field(struct ingest *ing, const struct event *ev,
+                             const struct ev_name *name, struct memo *m, const char *dflt)
 {
-    const struct ev_field *f = get(ev, name);
+    const struct ev_field *f = event_find(ev, name);
     if (f && f->kind == EV_STR)
-        return agg_intern(ing->agg, f->s, f->len);
-    return agg_intern(ing->agg, dflt, strlen(dflt));
+        return intern_memo(ing, m, f->s, f->len);
+    return intern_memo(ing, m, dflt, strlen(dflt));
 }
 
 /* The events a record stands for and the last of them (event.h: the
  * extra.vigil.* summary fields); NULL, or why the record is refused. */
-static const char *record_span(const struct event *ev, int64_t first_us, uint64_t *events,
-                               int64_t *last_us)
+static const char *record_span(const struct ingest *ing, const struct event *ev,
+                               int64_t first_us, uint64_t *events, int64_t *last_us)
 {
-    const struct ev_field *n = get(ev, EVENT_EXTRA_EVENTS);
-    const struct ev_field *l = get(ev, EVENT_EXTRA_LAST_SEEN);
+    const struct ev_field *n = event_find(ev, &ing->f_events);
+    const struct ev_field *l = event_find(ev, &ing->f_last);
     *events = 1;
     *last_us = first_us;
     if (n) {
@@ -258,31 +288,43 @@ static const char *record_span(const struct event *ev, int64_t first_us, uint64_
 static int on_event(void *ctx, struct event *ev, const struct format_record *rec)
 {
     struct ingest *ing = ctx;
-    const struct ev_field *fip = get(ev, "source.ip"), *ftime = get(ev, "time.source");
     struct ip_addr ip;
     int64_t us;
-    if (!fip || fip->kind != EV_STR || ip_parse(fip->s, fip->len, &ip))
-        return on_reject(ctx, rec, fip ? "source.ip: not an IP address" : "no source.ip");
-    if (!ftime || ftime->kind != EV_STR || vt_parse(ftime->s, ftime->len, &us))
-        return on_reject(ctx, rec, ftime ? "time.source: not a date-time" : "no time.source");
+    if (rec->key_ip) { /* the driver read them already */
+        ip = *rec->key_ip;
+        us = rec->key_us;
+    } else {
+        const struct ev_field *fip = event_find(ev, &ing->f_ip);
+        const struct ev_field *ftime = event_find(ev, &ing->f_time);
+        if (!fip || fip->kind != EV_STR || ip_parse(fip->s, fip->len, &ip))
+            return on_reject(ctx, rec, fip ? "source.ip: not an IP address" : "no source.ip");
+        if (!ftime || ftime->kind != EV_STR || vt_parse(ftime->s, ftime->len, &us))
+            return on_reject(ctx, rec, ftime ? "time.source: not a date-time" : "no time.source");
+    }
     uint64_t events;
     int64_t last_us;
-    const char *why = record_span(ev, us, &events, &last_us);
+    const char *why = record_span(ing, ev, us, &events, &last_us);
     if (why)
         return on_reject(ctx, rec, why);
     ing->cur.records++;
     ing->cur.accepted++;
 
-    uint32_t type = intern_field(ing, ev, "classification.type", "");
-    uint32_t family = intern_field(ing, ev, "malware.name", "");
+    uint32_t type = intern_field(ing, ev, &ing->f_type, &ing->m_type, "");
+    uint32_t family = intern_field(ing, ev, &ing->f_family, &ing->m_family, "");
     uint32_t feed = ing->opt.fmt.feed_name
-                        ? agg_intern(ing->agg, ing->opt.fmt.feed_name, strlen(ing->opt.fmt.feed_name))
-                        : intern_field(ing, ev, "feed.name", ing->drv->name);
+                        ? intern_memo(ing, &ing->m_feed, ing->opt.fmt.feed_name,
+                                      strlen(ing->opt.fmt.feed_name))
+                        : intern_field(ing, ev, &ing->f_feed, &ing->m_feed, ing->drv->name);
     /* labels are stored in their TLP 2.0 names (WHITE is CLEAR) */
-    const struct ev_field *ftlp = get(ev, "tlp");
+    const struct ev_field *ftlp = event_find(ev, &ing->f_tlp);
     int label = ftlp && ftlp->kind == EV_STR ? tlp_parse(ftlp->s, ftlp->len) : -1;
-    const char *tname = label >= 0 ? tlp_name((enum tlp_level)label) : ing->default_tlp;
-    uint32_t tlp = agg_intern(ing->agg, tname, strlen(tname));
+    if (label < 0)
+        label = ing->default_label;
+    uint32_t tlp = ing->tlp_ids[label];
+    if (tlp == UINT32_MAX) {
+        const char *tname = tlp_name((enum tlp_level)label);
+        tlp = ing->tlp_ids[label] = agg_intern(ing->agg, tname, strlen(tname));
+    }
     if (type == UINT32_MAX || family == UINT32_MAX || feed == UINT32_MAX || tlp == UINT32_MAX)
         return vg_err_set(ing->err, VG_ENOMEM, "out of memory");
     int is_new;

@@ -782,6 +782,14 @@ static int digest_emit(void *ctx, struct event *ev, const struct format_record *
         const char *v = event_get_str(ev, keys[k]);
         assert_int_equal(vg_buf_printf(b, " %s", v ? v : "-"), 0);
     }
+    /* the key in binary, when handed over, reads as the fields' text */
+    if (rec->key_ip) {
+        char ip[IP_STRLEN], t[40];
+        ip[ip_format(rec->key_ip, ip)] = '\0';
+        t[vt_format_iso(rec->key_us, t)] = '\0';
+        assert_string_equal(ip, event_get_str(ev, "source.ip"));
+        assert_string_equal(t, event_get_str(ev, "time.source"));
+    }
     return vg_buf_putc(b, '\n');
 }
 
@@ -817,6 +825,20 @@ static size_t mutate(char *out, size_t cap, const char *line, size_t n, uint32_t
         ",\"HttpInfo\":{\"HttpHost\":[1]}", ",\"SourceIp\":\"192.0.2.9\"",
         ",\"Payload\":{\"type\":{\"x\":1}}", ",\"Payload\":{\"domain\":\"-bad-\"}",
         ",\"Payload\":{\"URI\":5}",  ",\"version\":1.5",
+        ",\"SourcePort\":1.5",      ",\"SourcePort\":\"x\",\"SourcePort\":5",
+        ",\"SourcePort\":5,\"SourcePort\":\"x\"", ",\"DestinationIp\":\"::ffff:1.2.3.4\"",
+        ",\"SourceIpInfo\":{\"SourceIpAsnNumber\":\"0012\"}",
+        ",\"SourceIpInfo\":{\"SourceIpAsnNumber\":4294967296}",
+        ",\"SourceIpInfo\":{\"SourceIpAsnNumber\":\"4294967295\"}",
+        ",\"SourceIpInfo\":{\"SourceIpLongitude\":\"1e5\"}",
+        ",\"SourceIpInfo\":{\"SourceIpCountryCode\":\"\"}",
+        ",\"Payload\":{\"type\":5,\"Protocol\":\"HTTP/1.1\"}",
+        ",\"Payload\":{\"Protocol\":\"/x\",\"type\":\"abc\"}",
+        ",\"Payload\":{\"Protocol\":\"HTTP/1.1\",\"type\":7}",
+        ",\"Payload\":{\"ts\":\"abc\"}", ",\"Payload\":{\"ts\":1e300}",
+        ",\"Payload\":{\"serverIp\":\"1.2.3.4\",\"domain\":\"1.2.3.4\"}",
+        ",\"Payload\":{\"domain\":\"a.example\",\"domain\":5}",
+        ",\"ThreatConfidence\":\"High\",\"ThreatConfidence\":[]",
     };
     size_t m = n;
     if (m + 64 > cap)
