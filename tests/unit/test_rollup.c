@@ -308,7 +308,7 @@ static void drop_access(struct store *st)
 {
     static const char *t[] = {"DROP TABLE audit", "DROP TABLE sessions", "DROP TABLE users",
                               "DROP TABLE tokens", "DROP TABLE org_scopes", "DROP TABLE orgs",
-                              "DROP INDEX observations_added",
+                              "DROP INDEX IF EXISTS observations_added",
                               "ALTER TABLE observations DROP COLUMN added_us"};
     for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
         exec_q(st, t[k]);
