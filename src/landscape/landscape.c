@@ -619,7 +619,7 @@ static int obs_row(void *ctx, int ncol, const struct store_value *v)
 {
     struct obs_walk *w = ctx;
     struct landscape_obs o;
-    if (ncol < 14 || v[1].type != ST_BLOB || v[1].len != 16)
+    if (ncol < 15 || v[1].type != ST_BLOB || v[1].len != 16)
         return vg_err_set(w->err, VG_EDB, "observations: a row without a 16-byte address");
     memset(&o, 0, sizeof o);
     o.obs.day = (int32_t)v[0].i;
@@ -636,6 +636,7 @@ static int obs_row(void *ctx, int ncol, const struct store_value *v)
     o.obs.first_us = v[11].i;
     o.obs.last_us = v[12].i;
     o.as_name = text_of(&v[13]);
+    o.added_us = v[14].i;
     return w->fn(w->ctx, &o);
 }
 
@@ -658,9 +659,10 @@ int landscape_obs_each(struct store *st, const struct landscape_query *q,
             : vg_buf_printf(&sql,
                             "SELECT o.day, o.ip, o.type, o.family, o.feed, o.tlp, o.asn, o.cc, "
                             "o.region, o.city, o.events, o.first_us, o.last_us, "
-                            "COALESCE((SELECT name FROM asns a WHERE a.asn = o.asn), '') "
+                            "COALESCE((SELECT name FROM asns a WHERE a.asn = o.asn), ''), %s "
                             "FROM%s%s",
-                            sel.data, orders[order]);
+                            store_schema_version(st) >= 6 ? "o.added_us" : "0", sel.data,
+                            orders[order]);
     if (rc)
         rc = vg_err_set(err, VG_ENOMEM, "out of memory");
     else {

@@ -155,6 +155,8 @@ int landscape_observation_count(struct store *st, uint64_t *n, struct vg_err *er
 struct landscape_obs {
     struct store_obs obs;
     const char *as_name; /* "" when unknown */
+    int64_t added_us;    /* when this version of it was stored (0: before
+                            schema 6 recorded it) */
 };
 
 typedef int (*landscape_obs_fn)(void *ctx, const struct landscape_obs *o);

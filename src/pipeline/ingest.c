@@ -54,6 +54,7 @@ struct ingest {
     int default_label; /* enum tlp_level of records that carry none */
     /* the fields on_event reads, resolved once */
     struct ev_name f_ip, f_time, f_events, f_last, f_type, f_family, f_feed, f_tlp;
+    struct ev_name f_stix_id, f_misp_uuid; /* a record that is a shared object's version */
     /* the last string interned for type, family and feed: consecutive
      * records mostly repeat them */
     struct memo {
@@ -105,7 +106,9 @@ int ingest_new(struct ingest **out, struct store *st, const struct enricher *en,
         event_name_init(&ing->f_last, EVENT_EXTRA_LAST_SEEN, strlen(EVENT_EXTRA_LAST_SEEN)) ||
         event_name_init(&ing->f_type, "classification.type", 19) ||
         event_name_init(&ing->f_family, "malware.name", 12) ||
-        event_name_init(&ing->f_feed, "feed.name", 9) || event_name_init(&ing->f_tlp, "tlp", 3)) {
+        event_name_init(&ing->f_feed, "feed.name", 9) || event_name_init(&ing->f_tlp, "tlp", 3) ||
+        event_name_init(&ing->f_stix_id, "extra.stix.id", 13) ||
+        event_name_init(&ing->f_misp_uuid, "misp.attribute_uuid", 19)) {
         rc = vg_err_set(err, VG_EINVAL, "the event schema lacks an observation field");
         goto fail;
     }
@@ -285,6 +288,24 @@ static const char *record_span(const struct ingest *ing, const struct event *ev,
     return NULL;
 }
 
+/* Keep an accepted record's bytes in the archive block. */
+static int archive_record(struct ingest *ing, const struct format_record *rec)
+{
+    int rc;
+    if (!ing->opt.archive)
+        return 0;
+    if (!ing->block_records)
+        ing->block_first = rec->line;
+    ing->block_last = rec->line;
+    ing->block_records++;
+    if ((rc = vg_buf_append(&ing->block, rec->raw, rec->raw_len)) ||
+        (rc = vg_buf_putc(&ing->block, '\n')))
+        return vg_err_set(ing->err, rc, "out of memory archiving a record");
+    if (ing->block.len >= ARCHIVE_BLOCK && (rc = archive_flush(ing, ing->err)))
+        return rc;
+    return 0;
+}
+
 static int on_event(void *ctx, struct event *ev, const struct format_record *rec)
 {
     struct ingest *ing = ctx;
@@ -308,6 +329,17 @@ static int on_event(void *ctx, struct event *ev, const struct format_record *rec
         return on_reject(ctx, rec, why);
     ing->cur.records++;
     ing->cur.accepted++;
+    /* a version of a shared object counts only its growth over the
+     * versions stored before (store_import_count) */
+    const struct ev_field *obj = event_find(ev, &ing->f_stix_id);
+    if (!obj)
+        obj = event_find(ev, &ing->f_misp_uuid);
+    int rc;
+    if (obj && obj->kind == EV_STR &&
+        (rc = store_import_count(ing->st, obj->s, obj->len, &ip, &events, ing->err)))
+        return rc;
+    if (events == 0)
+        return archive_record(ing, rec);
 
     uint32_t type = intern_field(ing, ev, &ing->f_type, &ing->m_type, "");
     uint32_t family = intern_field(ing, ev, &ing->f_family, &ing->m_family, "");
@@ -362,18 +394,8 @@ static int on_event(void *ctx, struct event *ev, const struct format_record *rec
         e->region = place.region;
         e->city = place.city;
     }
-    int rc;
-    if (ing->opt.archive) {
-        if (!ing->block_records)
-            ing->block_first = rec->line;
-        ing->block_last = rec->line;
-        ing->block_records++;
-        if ((rc = vg_buf_append(&ing->block, rec->raw, rec->raw_len)) ||
-            (rc = vg_buf_putc(&ing->block, '\n')))
-            return vg_err_set(ing->err, rc, "out of memory archiving a record");
-        if (ing->block.len >= ARCHIVE_BLOCK && (rc = archive_flush(ing, ing->err)))
-            return rc;
-    }
+    if ((rc = archive_record(ing, rec)))
+        return rc;
     if (agg_full(ing->agg) && (rc = flush_observations(ing, ing->err)))
         return rc;
     if (ing->opt.progress && (ing->cur.records & 0xffff) == 0)

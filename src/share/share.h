@@ -55,6 +55,13 @@ struct share_options {
      * created when missing). */
     const char *path;
     FILE *out;
+    /* stix: called for every object made from observations (the
+     * observation's four and each address's cyber-observable) with the
+     * time the store took the version it was made from (for an address,
+     * the earliest of its observations'; 0 when the store did not record
+     * it): TAXII's date_added.  NULL = not wanted. */
+    int (*stored)(void *ctx, const char *id, int64_t stored_us);
+    void *stored_ctx;
 };
 
 struct share_stats {

@@ -28,9 +28,12 @@
  *                       classification.type, and x_vigil_events the count
  *                       when it exceeds STIX's 999,999,999
  * Ids are UUIDv5 of the observation's key (share_int.h), so re-exporting
- * gives the same ids; created/modified of an observation's objects are its
- * first and last event (millisecond precision, as §3.2 requires of them),
- * identity and malware carry a fixed date (their content never changes).
+ * gives the same ids.  An observation's objects are created at the start
+ * of its day (part of the key, so the same for every version, §3.2) and
+ * modified when the store took the version they show (its last event when
+ * later, or when the store did not record it): counting more events makes
+ * a new version.  Millisecond precision, as §3.2 requires of them; identity
+ * and malware carry a fixed date (their content never changes).
  * Observation times (first/last_observed, first/last_seen, valid_from) keep
  * vigil's microseconds, so the reader gets back exactly what was stored.
  *
@@ -77,6 +80,8 @@ struct stix {
     struct vg_buf text;
     EVP_MD_CTX *sha;
     uint64_t objects;
+    int (*stored)(void *ctx, const char *id, int64_t stored_us);
+    void *stored_ctx;
 };
 
 /* ---- a set of family names (open addressing, FNV-1a) --------------------- */
@@ -257,8 +262,8 @@ static int emit_observation(struct stix *s, const struct landscape_obs *o, const
     }
     if ((rc = emit_marking(s, t, err)))
         return rc;
-    vt_format_utc(b->first_us, 3, created);
-    vt_format_utc(b->last_us, 3, modified);
+    vt_format_utc((int64_t)b->day * VT_US_PER_DAY, 3, created);
+    vt_format_utc(o->added_us > b->last_us ? o->added_us : b->last_us, 3, modified);
     vt_format_utc(b->first_us, 6, first);
     vt_format_utc(b->last_us, 6, last);
     int64_t end_of_day = ((int64_t)b->day + 1) * VT_US_PER_DAY;
@@ -305,6 +310,13 @@ static int emit_observation(struct stix *s, const struct landscape_obs *o, const
         "created_by_ref", s->identity, "first_seen", first, "last_seen", last, "count", count,
         "sighting_of_ref", ind, "observed_data_refs", od, "where_sighted_refs", s->identity,
         "object_marking_refs", marking_refs(t));
+    if (s->stored && ((rc = s->stored(s->stored_ctx, ind, o->added_us)) ||
+                      (b->family[0] && (rc = s->stored(s->stored_ctx, rel, o->added_us))) ||
+                      (rc = s->stored(s->stored_ctx, od, o->added_us)) ||
+                      (rc = s->stored(s->stored_ctx, sig, o->added_us)))) {
+        json_decref(sighting);
+        return vg_err_set(err, rc, "out of memory");
+    }
     if (sighting && ((b->feed[0] &&
                       json_object_set_new(sighting, "x_vigil_feed", share_json_str(b->feed))) ||
                      (b->type[0] && json_object_set_new(sighting, "x_vigil_classification",
@@ -322,8 +334,12 @@ static int flush_address(struct stix *s, struct vg_err *err)
     if (!s->ngrp)
         return 0;
     enum tlp_level strictest = TLP_CLEAR;
-    for (size_t k = 0; k < s->ngrp; k++)
+    int64_t stored = s->grp[0].added_us;
+    for (size_t k = 0; k < s->ngrp; k++) {
         strictest = tlp_stricter(strictest, obs_tlp(&s->grp[k]));
+        if (s->grp[k].added_us < stored)
+            stored = s->grp[k].added_us;
+    }
     char sco[SHARE_ID_MAX], ip[IP_STRLEN];
     const struct ip_addr *addr = &s->grp[0].obs.ip;
     sco_id(addr, sco);
@@ -336,6 +352,8 @@ static int flush_address(struct stix *s, struct vg_err *err)
                              "id", sco, "value", ip, "object_marking_refs",
                              marking_refs(strictest)),
                    err);
+    if (!rc && s->stored && (rc = s->stored(s->stored_ctx, sco, stored)))
+        rc = vg_err_set(err, rc, "out of memory");
     for (size_t k = 0; k < s->ngrp && !rc; k++)
         rc = emit_observation(s, &s->grp[k], sco, err);
     s->ngrp = 0;
@@ -423,6 +441,8 @@ int share_stix_new(struct share_writer **out, const struct share_options *opt,
         return vg_err_set(err, VG_ENOMEM, "out of memory");
     s->w = (struct share_writer){LANDSCAPE_ORDER_IP, stix_put, stix_finish, stix_free};
     s->producer = share_producer(opt);
+    s->stored = opt->stored;
+    s->stored_ctx = opt->stored_ctx;
     vg_arena_init(&s->arena, 16 * 1024);
     const char *parts[2] = {"identity", s->producer};
     if (!(s->sha = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(s->sha, EVP_sha256(), NULL))

@@ -103,6 +103,13 @@ static const struct migration {
      * its time, while readers of added_us (TAXII) read every row they
      * may see anyway */
     {"DROP INDEX IF EXISTS observations_added;", NULL},
+    /* 8: records that are versions of a shared object (a STIX object
+     * pulled again, a MISP attribute re-imported): the events each
+     * (object, address) has counted so far, so that a later version adds
+     * only its growth (store_import_count) */
+    {"CREATE TABLE IF NOT EXISTS imports(object TEXT NOT NULL, ip BLOB NOT NULL, events INTEGER NOT NULL,"
+     "  PRIMARY KEY(object, ip)) WITHOUT ROWID;",
+     NULL},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -241,7 +248,13 @@ int store_open(struct store **out, const char *path, int mode, struct vg_err *er
                           "observations=?,size=?,finished_us=? WHERE id=?",
                           err)) ||
             (rc = prepare(s, &s->version_bump,
-                          "UPDATE meta SET value=value+1 WHERE key='data_version'", err)))
+                          "UPDATE meta SET value=value+1 WHERE key='data_version'", err)) ||
+            (rc = prepare(s, &s->import_get,
+                          "SELECT events FROM imports WHERE object=? AND ip=?", err)) ||
+            (rc = prepare(s, &s->import_put,
+                          "INSERT INTO imports(object,ip,events) VALUES(?,?,?) "
+                          "ON CONFLICT(object,ip) DO UPDATE SET events=excluded.events",
+                          err)))
             goto fail;
     } else {
         int v;
@@ -293,6 +306,8 @@ void store_close(struct store *s)
     sqlite3_finalize(s->file_finish);
     sqlite3_finalize(s->file_exists);
     sqlite3_finalize(s->version_bump);
+    sqlite3_finalize(s->import_get);
+    sqlite3_finalize(s->import_put);
     sqlite3_finalize(s->version_get);
     sqlite3_finalize(s->read_begin);
     sqlite3_finalize(s->read_end);
@@ -505,6 +520,34 @@ int store_obs_put(struct store *s, const struct store_obs *o, size_t n, struct v
     int rc = rollup_flush(s, err);
     rc = rc ? rc : rollup_counts_apply(s, err);
     return rc ? rc : version_bump(s, err);
+}
+
+int store_schema_version(const struct store *s)
+{
+    return s->version;
+}
+
+int store_import_count(struct store *s, const char *object, size_t len, const struct ip_addr *ip,
+                       uint64_t *events, struct vg_err *err)
+{
+    sqlite3_stmt *st = s->import_get;
+    sqlite3_bind_text(st, 1, object, (int)len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, ip->b, 16, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    uint64_t before = r == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return store_db_err(s, err, "reading what an object counted");
+    if (*events <= before) {
+        *events = 0;
+        return 0;
+    }
+    st = s->import_put;
+    sqlite3_bind_text(st, 1, object, (int)len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, ip->b, 16, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)*events);
+    *events -= before;
+    return step_done(s, st, err, "noting what an object counted");
 }
 
 int store_asn_put(struct store *s, uint32_t asn, const char *name, struct vg_err *err)

@@ -129,6 +129,19 @@ struct store_obs {
  * fastest. */
 int store_obs_put(struct store *s, const struct store_obs *o, size_t n, struct vg_err *err);
 
+/* The schema version of the open store (readers do not migrate: an old
+ * store keeps its own until a writer opens it). */
+int store_schema_version(const struct store *s);
+
+/* A record that is a version of a shared object (a STIX object id, a MISP
+ * attribute uuid: object, len bytes) counts *events for address ip: the
+ * store keeps the largest count each (object, address) has had and sets
+ * *events to the growth over it (0 when none), so that pulling or
+ * importing the object again adds only what is new.  Inside the ingest's
+ * transaction. */
+int store_import_count(struct store *s, const char *object, size_t len, const struct ip_addr *ip,
+                       uint64_t *events, struct vg_err *err);
+
 int store_asn_put(struct store *s, uint32_t asn, const char *name, struct vg_err *err);
 
 int store_archive_put(struct store *s, int64_t file_id, uint64_t first_line,

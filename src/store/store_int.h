@@ -20,6 +20,7 @@ struct store {
     int64_t tx_us; /* wall time the current write transaction began */
     sqlite3_stmt *obs_put, *obs_ins, *asn_put, *archive_put, *file_add, *file_finish, *file_exists;
     sqlite3_stmt *version_bump;                     /* writable connections */
+    sqlite3_stmt *import_get, *import_put;          /* schema 8 and later */
     sqlite3_stmt *version_get, *read_begin, *read_end; /* schema 4 and later */
     struct rollup_state *ru; /* writable connections only; NULL until rollup_init */
     /* store_access.c */

@@ -15,9 +15,15 @@
  * --format stix` (src/share/) computed from exactly the observations the
  * caller may read (the access policy through q.reader, the rule of every
  * read path), each object with its TLP marking.  Objects are sorted by
- * date_added, then id; date_added is the object's "modified" time (its
- * observation's first sighting on that day), so added_after selects by
- * when the activity was seen.  Pagination: `limit` (default and maximum
+ * date_added, then id; date_added is when the store took the version of the
+ * observation an object was made from (an address's cyber-observable: the
+ * earliest of its observations'; objects made from no observation, and
+ * observations stored before the store recorded it: their "modified"), so
+ * added_after finds what was stored since (date_added keeps the store's
+ * microseconds, so that a position taken from one page never skips nor
+ * repeats a version) — also a late report of an old
+ * day, or more events of a known observation, which is a new version of its
+ * objects (share/stix_out.c).  Pagination: `limit` (default and maximum
  * TAXII_PAGE_MAX) and `next`, an offset into the caller's own sorted list
  * — a cursor taken from another caller indexes only into what this caller
  * may read, so it reveals nothing.  Filters: added_after, match[id],
@@ -123,7 +129,7 @@ struct item {
     json_t *obj; /* borrowed from the bundle */
     const char *id, *version;
     char added[32];
-    int64_t added_us;
+    int64_t added_us, version_us;
 };
 
 static int by_added(const void *a, const void *b)
@@ -134,10 +140,16 @@ static int by_added(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
+/* share_options.stored: id -> when the store took it, in a JSON object */
+static int note_stored(void *ctx, const char *id, int64_t stored_us)
+{
+    return stored_us > 0 && json_object_set_new(ctx, id, json_integer(stored_us)) ? VG_ENOMEM : 0;
+}
+
 /* The STIX objects the caller may read, as one bundle (NULL on failure,
- * resp filled). */
+ * resp filled), and in *stored when the store took each. */
 static json_t *collection_bundle(struct web_app *app, const struct web_caller *c,
-                                 struct web_response *resp)
+                                 json_t *stored, struct web_response *resp)
 {
     struct landscape_query q;
     landscape_query_init(&q);
@@ -149,7 +161,8 @@ static json_t *collection_bundle(struct web_app *app, const struct web_caller *c
         taxii_error(resp, 500, "Internal error", "out of memory");
         return NULL;
     }
-    struct share_options so = {.format = SHARE_STIX, .max_tlp = TLP_RED, .out = mem};
+    struct share_options so = {.format = SHARE_STIX, .max_tlp = TLP_RED, .out = mem,
+                               .stored = note_stored, .stored_ctx = stored};
     so.producer = getenv("VIGIL_PRODUCER");
     struct store *st;
     struct vg_err err = {0};
@@ -248,14 +261,18 @@ static int answer_list(struct web_app *app, const struct web_request *req,
         vt_parse(version, strlen(version), &pin))
         return taxii_error(resp, 400, "Bad parameter", "match[version]: '%.40s'", version);
 
-    json_t *bundle = collection_bundle(app, c, resp);
-    if (!bundle)
-        return resp->status;
+    json_t *stored = json_object();
+    json_t *bundle = stored ? collection_bundle(app, c, stored, resp) : NULL;
+    if (!bundle) {
+        json_decref(stored);
+        return stored ? resp->status : taxii_error(resp, 500, "Internal error", "out of memory");
+    }
     json_t *objs = json_object_get(bundle, "objects");
     size_t n = json_array_size(objs), m = 0;
     struct item *items = calloc(n ? n : 1, sizeof *items);
     if (!items) {
         json_decref(bundle);
+        json_decref(stored);
         return taxii_error(resp, 500, "Internal error", "out of memory");
     }
     /* a cyber-observable has no time of its own: it dates from the first
@@ -290,13 +307,19 @@ static int answer_list(struct web_app *app, const struct web_request *req,
             continue;
         if (mod) {
             it->version = mod;
-            if (vt_parse(mod, strlen(mod), &it->added_us))
+            if (vt_parse(mod, strlen(mod), &it->version_us))
                 continue;
-            vt_format_utc(it->added_us, 3, it->added);
+            it->added_us = it->version_us;
         } else {
             it->added_us = json_integer_value(json_object_get(sco_time, it->id));
-            vt_format_utc(it->added_us, 3, it->added);
+        }
+        json_t *when = json_object_get(stored, it->id);
+        if (when)
+            it->added_us = json_integer_value(when);
+        vt_format_utc(it->added_us, 6, it->added);
+        if (!mod) {
             it->version = it->added;
+            it->version_us = it->added_us;
         }
         if (oid && strcmp(it->id, oid) != 0)
             continue;
@@ -308,11 +331,12 @@ static int answer_list(struct web_app *app, const struct web_request *req,
         if (!listed(req, "match[spec_version]", spec ? spec : "2.1"))
             continue;
         if (version && strcmp(version, "last") && strcmp(version, "first") &&
-            strcmp(version, "all") && pin != it->added_us)
+            strcmp(version, "all") && pin != it->version_us)
             continue;
         m++;
     }
     json_decref(sco_time);
+    json_decref(stored);
     if (oid && !found) {
         free(items);
         json_decref(bundle);

@@ -7,7 +7,9 @@
 # error messages; a constituent's token reads what the policy allows, even
 # with a cursor taken from its member agency; and pulling the collection
 # into a second database gives the same observations, twice without
-# double counting.
+# double counting, and again after the source counted more events of known
+# observations and took a late report of an older day (each pull asks only
+# for what was stored since the last; a new version replaces, not adds).
 . "$ROOT/tests/lib.sh"
 command -v curl >/dev/null || skip "curl is not installed (make deps)"
 [ -f "$VIGIL_DATA/asn-ipv4.csv" ] || skip "no enrichment data (make deps)"
@@ -32,6 +34,18 @@ expect_exit 0 "$VIGIL" pull taxii "$T" --collection "$COLL" --db b.db
 expect_exit 0 "$VIGIL" pull taxii "$T" --collection "$COLL" --db b.db
 "$VIGIL" landscape --db a.db --by "$KEYS" --json > a.json
 "$VIGIL" landscape --db b.db --by "$KEYS" --json | cmp -s a.json - || fail "a pull after new data is not the source's landscape"
+# more events of observations the last pull brought, and a late report of an
+# older day: new versions and new objects, after the pull's position
+"$VIGIL" simulate --seed 9 --days 2 --hosts 200 --events 4000 --format ctip -o grown.json 2>/dev/null
+"$VIGIL" simulate --seed 11 --days 1 --start 2026-09-20 --hosts 40 --events 200 --out late 2>/dev/null
+"$VIGIL" ingest --db a.db --tlp GREEN grown.json late/* > /dev/null
+expect_exit 0 "$VIGIL" pull taxii "$T" --collection "$COLL" --db b.db
+"$VIGIL" landscape --db a.db --by "$KEYS" --json > a.json
+"$VIGIL" landscape --db b.db --by "$KEYS" --json | cmp -s a.json - ||
+  fail "a pull after more events and a late report is not the source's landscape"
+expect_exit 0 "$VIGIL" pull taxii "$T" --collection "$COLL" --db b.db --added-after 2000-01-01T00:00:00Z
+"$VIGIL" landscape --db b.db --by "$KEYS" --json | cmp -s a.json - ||
+  fail "pulling every version again counted them again"
 expect_exit 2 "$VIGIL" pull taxii "$T" --collection 0000 --db b.db
 grep -q "404" "$TEST_TMP/err" || fail "pull of an unknown collection: no clear error"
 expect_exit 2 "$VIGIL" pull taxii ftp://x/ --collection "$COLL" --db b.db
@@ -125,7 +139,10 @@ one = next(o for o in j["objects"] if o["type"] == "sighting")
 st, j, _ = get(f"/taxii2/api/collections/{coll}/objects/?match%5Bid%5D={one['id']}", tok["cert"])
 assert [o["id"] for o in j["objects"]] == [one["id"]], j
 man, _ = walk(tok["cert"], 1000, kind="manifest")
-mid = man[len(man) // 2]["date_added"]
+# date_added is when the store took each version: one per ingest here
+dates = sorted({m["date_added"] for m in man})
+assert len(dates) >= 3, dates
+mid = dates[len(dates) // 2]
 after, _ = walk(tok["cert"], 1000, extra="&added_after=" + urllib.parse.quote(mid))
 assert after and all(m["date_added"] > mid for m in man if m["id"] in {o["id"] for o in after})
 assert len(after) == sum(1 for m in man if m["date_added"] > mid), (len(after), mid)

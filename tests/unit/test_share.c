@@ -266,7 +266,7 @@ static void test_stix(void **state)
     assert_string_equal(json_string_value(json_object_get(ind, "pattern")),
                         "[ipv4-addr:value = '192.0.2.1']");
     assert_string_equal(json_string_value(json_object_get(ind, "created")),
-                        "2026-10-01T01:00:00.123Z");
+                        "2026-10-01T00:00:00.000Z"); /* the start of its day */
     assert_string_equal(json_string_value(json_object_get(ind, "valid_from")),
                         "2026-10-01T01:00:00.123456Z");
     assert_string_equal(json_string_value(json_object_get(ind, "valid_until")),
