@@ -346,6 +346,11 @@ int store_commit(struct store *s, struct vg_err *err)
     return rc ? rc : store_exec(s, "COMMIT", err);
 }
 
+int store_commit_log(struct store *s, struct vg_err *err)
+{
+    return store_exec(s, "COMMIT", err);
+}
+
 int store_read_begin(struct store *s, uint64_t *version, struct vg_err *err)
 {
     *version = 0;

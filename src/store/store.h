@@ -44,6 +44,10 @@ int store_begin(struct store *s, struct vg_err *err);
 /* Merges the pending rollups of the transaction, bumps the data version
  * (store_read_begin), then commits. */
 int store_commit(struct store *s, struct vg_err *err);
+/* Commit a transaction that wrote no observations and nothing an answer
+ * is computed from (the audit log): the data version stays, so that the
+ * answers cached for it (the API's, TAXII's collections) stay valid. */
+int store_commit_log(struct store *s, struct vg_err *err);
 void store_rollback(struct store *s);
 
 /* A read snapshot: every query until store_read_end sees the same committed

@@ -109,7 +109,7 @@ int web_app_init(struct web_app *app, const struct web_config *cfg, const struct
     if ((rc = store_open(&app->rw, cfg->db_path, STORE_RW, err)) ||
         (rc = asn_space_build(&app->space, en ? en->asn : NULL, err)) ||
         (rc = web_cache_new(&app->cache, (size_t)cfg->cache_bytes, err)) ||
-        (rc = web_auth_init(app, err))) {
+        (rc = web_auth_init(app, err)) || (rc = web_taxii_init(app, err))) {
         web_app_free(app);
         return rc;
     }
@@ -129,6 +129,7 @@ void web_app_free(struct web_app *app)
     app->space = NULL;
     web_auth_fini(app); /* the audit writer first: it may use the pool */
     web_cache_free(app->cache);
+    web_taxii_fini(app);
     app->cache = NULL;
     pthread_mutex_destroy(&app->pool_lock);
     pthread_mutex_destroy(&app->ingest_lock);

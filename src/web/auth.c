@@ -86,7 +86,7 @@ static void *audit_main(void *arg)
             rc = store_begin(st, &err);
             for (size_t k = 0; k < n && !rc; k++)
                 rc = store_audit_add(st, batch ? &batch[k].a : &one.a, &err);
-            rc = rc ? (store_rollback(st), rc) : store_commit(st, &err);
+            rc = rc ? (store_rollback(st), rc) : store_commit_log(st, &err);
             web_writer_put(app);
         }
         if (rc)

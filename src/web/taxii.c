@@ -44,6 +44,7 @@
 #include "web/web_int.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,10 +128,73 @@ static int acceptable(const char *accept)
 
 struct item {
     json_t *obj; /* borrowed from the bundle */
-    const char *id, *version;
+    const char *id, *version, *type, *spec;
     char added[32];
     int64_t added_us, version_us;
+    int tlp; /* enum tlp_level of its marking, TLP_NONE without one */
 };
+
+/* One caller scope's collection at one data version, every object with its
+ * date_added and version, sorted by date_added then id.  Immutable once
+ * built: requests share it (refs), and it is freed when the last lets go
+ * after it left the cache. */
+struct taxii_coll {
+    char scope[48];
+    uint64_t version;
+    json_t *bundle;
+    struct item *items;
+    size_t n;
+    unsigned refs;
+    uint64_t used; /* for eviction: the cache's clock when last asked for */
+};
+
+/* The collections of the last few scopes asked for: the first page of a
+ * collection computes it (the export of what the caller may read), the
+ * following pages only filter and slice it. */
+#define TAXII_CACHED 8
+struct web_taxii {
+    pthread_mutex_t lock;
+    struct taxii_coll *slot[TAXII_CACHED];
+    uint64_t clock;
+};
+
+static void coll_free(struct taxii_coll *cl)
+{
+    if (!cl)
+        return;
+    free(cl->items);
+    json_decref(cl->bundle);
+    free(cl);
+}
+
+/* Drop one reference (under the lock). */
+static void coll_unref(struct taxii_coll *cl)
+{
+    if (cl && --cl->refs == 0)
+        coll_free(cl);
+}
+
+int web_taxii_init(struct web_app *app, struct vg_err *err)
+{
+    struct web_taxii *t = calloc(1, sizeof *t);
+    if (!t)
+        return vg_err_set(err, VG_ENOMEM, "out of memory");
+    pthread_mutex_init(&t->lock, NULL);
+    app->taxii = t;
+    return 0;
+}
+
+void web_taxii_fini(struct web_app *app)
+{
+    struct web_taxii *t = app->taxii;
+    if (!t)
+        return;
+    for (size_t k = 0; k < TAXII_CACHED; k++)
+        coll_unref(t->slot[k]);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+    app->taxii = NULL;
+}
 
 static int by_added(const void *a, const void *b)
 {
@@ -146,10 +210,11 @@ static int note_stored(void *ctx, const char *id, int64_t stored_us)
     return stored_us > 0 && json_object_set_new(ctx, id, json_integer(stored_us)) ? VG_ENOMEM : 0;
 }
 
-/* The STIX objects the caller may read, as one bundle (NULL on failure,
- * resp filled), and in *stored when the store took each. */
-static json_t *collection_bundle(struct web_app *app, const struct web_caller *c,
-                                 json_t *stored, struct web_response *resp)
+/* The STIX objects the caller may read, from the snapshot st, as one
+ * bundle (NULL on failure, err set), and in *stored when the store took
+ * each. */
+static json_t *collection_bundle(struct store *st, const struct web_caller *c, json_t *stored,
+                                 struct vg_err *err)
 {
     struct landscape_query q;
     landscape_query_init(&q);
@@ -158,28 +223,170 @@ static json_t *collection_bundle(struct web_app *app, const struct web_caller *c
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
     if (!mem) {
-        taxii_error(resp, 500, "Internal error", "out of memory");
+        vg_err_set(err, VG_ENOMEM, "out of memory");
         return NULL;
     }
     struct share_options so = {.format = SHARE_STIX, .max_tlp = TLP_RED, .out = mem,
                                .stored = note_stored, .stored_ctx = stored};
     so.producer = getenv("VIGIL_PRODUCER");
+    int rc = share_export(st, &q, &so, NULL, err);
+    fclose(mem);
+    json_t *bundle = rc == 0 ? json_loadb(text, len, 0, NULL) : NULL;
+    free(text);
+    if (rc == 0 && !bundle)
+        vg_err_set(err, VG_EINVAL, "the export is not JSON");
+    return bundle;
+}
+
+/* Every object of the bundle as an item, sorted. */
+static int coll_index(struct taxii_coll *cl, json_t *stored)
+{
+    json_t *objs = json_object_get(cl->bundle, "objects");
+    size_t n = json_array_size(objs);
+    if (!(cl->items = calloc(n ? n : 1, sizeof *cl->items)))
+        return VG_ENOMEM;
+    /* a cyber-observable has no time of its own: it dates from the first
+     * observed-data that refers to it (unless the store says when) */
+    json_t *sco_time = json_object();
+    if (!sco_time)
+        return VG_ENOMEM;
+    for (size_t k = 0; k < n; k++) {
+        json_t *o = json_array_get(objs, k), *ref;
+        const char *mod = json_string_value(json_object_get(o, "modified"));
+        int64_t us;
+        size_t i;
+        if (!mod || vt_parse(mod, strlen(mod), &us))
+            continue;
+        json_array_foreach(json_object_get(o, "object_refs"), i, ref)
+        {
+            const char *id = json_string_value(ref);
+            json_t *had = id ? json_object_get(sco_time, id) : NULL;
+            if (id && (!had || json_integer_value(had) > us))
+                json_object_set_new(sco_time, id, json_integer(us));
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        json_t *o = json_array_get(objs, k);
+        struct item *it = &cl->items[cl->n];
+        it->obj = o;
+        it->id = json_string_value(json_object_get(o, "id"));
+        it->type = json_string_value(json_object_get(o, "type"));
+        it->spec = json_string_value(json_object_get(o, "spec_version"));
+        if (!it->spec)
+            it->spec = "2.1";
+        const char *mod = json_string_value(json_object_get(o, "modified"));
+        if (!mod)
+            mod = json_string_value(json_object_get(o, "created"));
+        if (!it->id || !it->type)
+            continue;
+        if (mod) {
+            it->version = mod;
+            if (vt_parse(mod, strlen(mod), &it->version_us))
+                continue;
+            it->added_us = it->version_us;
+        } else {
+            it->added_us = json_integer_value(json_object_get(sco_time, it->id));
+        }
+        json_t *when = json_object_get(stored, it->id);
+        if (when)
+            it->added_us = json_integer_value(when);
+        vt_format_utc(it->added_us, 6, it->added);
+        if (!mod) {
+            it->version = it->added;
+            it->version_us = it->added_us;
+        }
+        const char *mref =
+            json_string_value(json_array_get(json_object_get(o, "object_marking_refs"), 0));
+        it->tlp = mref ? (int)tlp_from_stix_marking_id(mref) : (int)TLP_NONE;
+        cl->n++;
+    }
+    json_decref(sco_time);
+    qsort(cl->items, cl->n, sizeof *cl->items, by_added);
+    return 0;
+}
+
+/* The caller's collection (released with coll_put), from the cache when
+ * its scope was asked for at this data version; NULL with resp filled on
+ * failure. */
+static struct taxii_coll *coll_get(struct web_app *app, const struct web_caller *c,
+                                   struct web_response *resp)
+{
+    struct web_taxii *t = app->taxii;
     struct store *st;
     struct vg_err err = {0};
-    int rc = web_app_store_get(app, &st, &err);
-    if (rc == 0) {
-        rc = share_export(st, &q, &so, NULL, &err);
-        web_app_store_put(app, st);
+    uint64_t version = 0;
+    struct taxii_coll *cl = NULL;
+    if (web_app_store_get(app, &st, &err)) {
+        taxii_error(resp, 503, "Store unavailable", "%s", err.msg);
+        return NULL;
     }
-    fclose(mem);
-    json_t *bundle = NULL;
-    if (rc == 0)
-        bundle = json_loadb(text, len, 0, NULL);
-    free(text);
-    if (!bundle)
-        taxii_error(resp, rc == 0 ? 500 : 503, "Store unavailable", "%s",
-                    rc ? err.msg : "the export is not JSON");
-    return bundle;
+    int rc = store_read_begin(st, &version, &err);
+    int cacheable = rc == 0; /* a store without a data version: computed afresh */
+    if (rc && rc != VG_ENOTFOUND)
+        goto fail;
+    pthread_mutex_lock(&t->lock);
+    for (size_t k = 0; cacheable && k < TAXII_CACHED && !cl; k++)
+        if (t->slot[k] && t->slot[k]->version == version &&
+            strcmp(t->slot[k]->scope, c->scope) == 0) {
+            cl = t->slot[k];
+            cl->refs++;
+            cl->used = ++t->clock;
+        }
+    pthread_mutex_unlock(&t->lock);
+    if (cl)
+        goto done;
+    json_t *stored = json_object();
+    if (!(cl = calloc(1, sizeof *cl)) || !stored) {
+        json_decref(stored);
+        rc = vg_err_set(&err, VG_ENOMEM, "out of memory");
+        goto fail;
+    }
+    snprintf(cl->scope, sizeof cl->scope, "%s", c->scope);
+    cl->version = version;
+    cl->refs = 1;
+    cl->bundle = collection_bundle(st, c, stored, &err);
+    rc = cl->bundle ? coll_index(cl, stored) : err.code ? err.code : VG_EINVAL;
+    json_decref(stored);
+    if (rc) {
+        if (rc == VG_ENOMEM && !err.msg[0])
+            vg_err_set(&err, rc, "out of memory");
+        goto fail;
+    }
+    if (cacheable) { /* in the cache, in place of the least recently used */
+        pthread_mutex_lock(&t->lock);
+        size_t victim = 0;
+        for (size_t k = 0; k < TAXII_CACHED; k++) {
+            if (!t->slot[k]) {
+                victim = k;
+                break;
+            }
+            if (t->slot[k]->used < t->slot[victim]->used)
+                victim = k;
+        }
+        coll_unref(t->slot[victim]);
+        t->slot[victim] = cl;
+        cl->refs++;
+        cl->used = ++t->clock;
+        pthread_mutex_unlock(&t->lock);
+    }
+done:
+    store_read_end(st);
+    web_app_store_put(app, st);
+    return cl;
+fail:
+    coll_free(cl);
+    store_read_end(st);
+    web_app_store_put(app, st);
+    taxii_error(resp, rc == VG_ENOMEM ? 500 : 503, "Store unavailable", "%s",
+                err.msg[0] ? err.msg : "the collection could not be read");
+    return NULL;
+}
+
+static void coll_put(struct web_app *app, struct taxii_coll *cl)
+{
+    pthread_mutex_lock(&app->taxii->lock);
+    coll_unref(cl);
+    pthread_mutex_unlock(&app->taxii->lock);
 }
 
 /* The comma list of match[name] contains v? (no such parameter: yes) */
@@ -261,102 +468,46 @@ static int answer_list(struct web_app *app, const struct web_request *req,
         vt_parse(version, strlen(version), &pin))
         return taxii_error(resp, 400, "Bad parameter", "match[version]: '%.40s'", version);
 
-    json_t *stored = json_object();
-    json_t *bundle = stored ? collection_bundle(app, c, stored, resp) : NULL;
-    if (!bundle) {
-        json_decref(stored);
-        return stored ? resp->status : taxii_error(resp, 500, "Internal error", "out of memory");
-    }
-    json_t *objs = json_object_get(bundle, "objects");
-    size_t n = json_array_size(objs), m = 0;
-    struct item *items = calloc(n ? n : 1, sizeof *items);
-    if (!items) {
-        json_decref(bundle);
-        json_decref(stored);
+    struct taxii_coll *cl = coll_get(app, c, resp);
+    if (!cl)
+        return resp->status;
+    const struct item **sel = malloc((cl->n ? cl->n : 1) * sizeof *sel);
+    if (!sel) {
+        coll_put(app, cl);
         return taxii_error(resp, 500, "Internal error", "out of memory");
     }
-    /* a cyber-observable has no time of its own: it dates from the first
-     * observed-data that refers to it */
-    json_t *sco_time = json_object();
-    for (size_t k = 0; k < n; k++) {
-        json_t *o = json_array_get(objs, k), *ref;
-        const char *mod = json_string_value(json_object_get(o, "modified"));
-        int64_t us;
-        size_t i;
-        if (!mod || vt_parse(mod, strlen(mod), &us))
-            continue;
-        json_array_foreach(json_object_get(o, "object_refs"), i, ref)
-        {
-            const char *id = json_string_value(ref);
-            json_t *had = id ? json_object_get(sco_time, id) : NULL;
-            if (id && (!had || json_integer_value(had) > us))
-                json_object_set_new(sco_time, id, json_integer(us));
-        }
-    }
+    size_t m = 0;
     int found = 0;
-    for (size_t k = 0; k < n; k++) {
-        json_t *o = json_array_get(objs, k);
-        struct item *it = &items[m];
-        it->obj = o;
-        it->id = json_string_value(json_object_get(o, "id"));
-        const char *t = json_string_value(json_object_get(o, "type"));
-        const char *mod = json_string_value(json_object_get(o, "modified"));
-        if (!mod)
-            mod = json_string_value(json_object_get(o, "created"));
-        if (!it->id || !t)
-            continue;
-        if (mod) {
-            it->version = mod;
-            if (vt_parse(mod, strlen(mod), &it->version_us))
-                continue;
-            it->added_us = it->version_us;
-        } else {
-            it->added_us = json_integer_value(json_object_get(sco_time, it->id));
-        }
-        json_t *when = json_object_get(stored, it->id);
-        if (when)
-            it->added_us = json_integer_value(when);
-        vt_format_utc(it->added_us, 6, it->added);
-        if (!mod) {
-            it->version = it->added;
-            it->version_us = it->added_us;
-        }
+    for (size_t k = 0; k < cl->n; k++) { /* already in date_added order */
+        const struct item *it = &cl->items[k];
         if (oid && strcmp(it->id, oid) != 0)
             continue;
         found |= oid != NULL;
         if (it->added_us <= after || !listed(req, "match[id]", it->id) ||
-            !listed(req, "match[type]", t))
-            continue;
-        const char *spec = json_string_value(json_object_get(o, "spec_version"));
-        if (!listed(req, "match[spec_version]", spec ? spec : "2.1"))
+            !listed(req, "match[type]", it->type) ||
+            !listed(req, "match[spec_version]", it->spec))
             continue;
         if (version && strcmp(version, "last") && strcmp(version, "first") &&
             strcmp(version, "all") && pin != it->version_us)
             continue;
-        m++;
+        sel[m++] = it;
     }
-    json_decref(sco_time);
-    json_decref(stored);
     if (oid && !found) {
-        free(items);
-        json_decref(bundle);
+        free(sel);
+        coll_put(app, cl);
         return taxii_error(resp, 404, "Not found", "no object %.100s in this collection", oid);
     }
-    qsort(items, m, sizeof *items, by_added);
     size_t from = offset < m ? offset : m, to = from + limit < m ? from + limit : m;
     json_t *out = json_object(), *arr = json_array();
     uint64_t strict = 0;
     int strictest = -1;
     for (size_t k = from; k < to; k++) {
-        struct item *it = &items[k];
+        const struct item *it = sel[k];
         if (w == OBJECTS || w == ONE) {
             json_array_append(arr, it->obj);
-            json_t *refs = json_object_get(it->obj, "object_marking_refs");
-            const char *ref = json_string_value(json_array_get(refs, 0));
-            enum tlp_level t = ref ? tlp_from_stix_marking_id(ref) : TLP_NONE;
-            if (t >= TLP_AMBER) {
+            if (it->tlp >= TLP_AMBER) {
                 strict++;
-                strictest = t > strictest ? t : strictest;
+                strictest = it->tlp > strictest ? it->tlp : strictest;
             }
         } else if (w == MANIFEST) {
             json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "id", it->id,
@@ -374,14 +525,17 @@ static int answer_list(struct web_app *app, const struct web_request *req,
         json_object_set_new(out, "next", json_string(next));
     }
     if (to > from) {
-        snprintf(resp->added_first, sizeof resp->added_first, "%s", items[from].added);
-        snprintf(resp->added_last, sizeof resp->added_last, "%s", items[to - 1].added);
+        snprintf(resp->added_first, sizeof resp->added_first, "%s", sel[from]->added);
+        snprintf(resp->added_last, sizeof resp->added_last, "%s", sel[to - 1]->added);
     }
     resp->audit_records = strict;
     resp->audit_tlp = strictest;
-    free(items);
-    json_decref(bundle);
-    return send_json(resp, out);
+    free(sel);
+    /* the page is written before the collection is let go: it borrows
+     * the collection's objects */
+    int status = send_json(resp, out);
+    coll_put(app, cl);
+    return status;
 }
 
 /* ---- the routes --------------------------------------------------------------------- */

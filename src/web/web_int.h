@@ -109,6 +109,7 @@ struct web_app {
     struct store *wr;
     pthread_mutex_t audit_lock;
     struct web_writer *writer;
+    struct web_taxii *taxii; /* the TAXII collections computed (taxii.c) */
 };
 
 /* The writer connection (auth.c), locked until web_writer_put: for small
@@ -204,6 +205,9 @@ void web_upload_name(const char *client, char *out, size_t outlen);
 int web_api_health(struct web_app *, const struct web_request *, struct web_response *);
 /* Everything under /taxii2/ (taxii.c). */
 void web_taxii_handle(struct web_app *app, struct web_request *req, struct web_response *resp);
+/* The TAXII server's cache of computed collections (web_app_init/free). */
+int web_taxii_init(struct web_app *app, struct vg_err *err);
+void web_taxii_fini(struct web_app *app);
 int web_api_landscape(struct web_app *, const struct web_request *, struct web_response *);
 int web_api_families(struct web_app *, const struct web_request *, struct web_response *);
 int web_api_regions(struct web_app *, const struct web_request *, struct web_response *);

@@ -175,6 +175,25 @@ assert st == 200 and {o["type"] for o in j["objects"]} <= {"identity", "malware"
 print("taxii: every endpoint, every error, every scope as expected")
 PY
 "$VIGIL" audit --json --db a.db | grep -q '"/taxii2/' || fail "TAXII reads of AMBER data are not audited"
+# the collections are computed once per scope and data version: a member
+# agency that gains a constituent reads the constituent's data at once
+"$VIGIL" simulate --seed 9 --days 2 --hosts 200 --events 2600 --format ctip -o amber.json 2>/dev/null
+"$VIGIL" ingest --db a.db --tlp AMBER amber.json > /dev/null
+"$VIGIL" org add CERT2 --role member --asn 64496 --db a.db > /dev/null
+"$VIGIL" token create --org CERT2 --db a.db > tok-cert2
+count_sightings='import json,sys; print(sum(1 for o in json.load(sys.stdin)["objects"] if o["type"] == "sighting"))'
+sightings() {
+  curl -s -H "Authorization: Bearer $(cat tok-cert2)" \
+    "${URL}taxii2/api/collections/$COLL/objects/?match%5Btype%5D=sighting" | python3 -c "$count_sightings"
+}
+may_read() { "$VIGIL" export --db a.db --format stix --as CERT2 2>/dev/null | python3 -c "$count_sightings"; }
+before=$(may_read)
+[ "$(sightings)" = "$before" ] || fail "CERT2 reads other sightings than it may"
+[ "$(sightings)" = "$before" ] || fail "CERT2's cached collection changed"
+"$VIGIL" org add ISP2 --role constituent --parent CERT2 --asn "$asn" --db a.db > /dev/null
+after=$(may_read)
+[ "$after" -gt "$before" ] || fail "the new constituent adds nothing to CERT2's reading ($before)"
+[ "$(sightings)" = "$after" ] || fail "after a new constituent, CERT2 reads $(sightings) sightings, not $after"
 # a pull with the ISP's token gets exactly what ISP may read
 expect_exit 0 "$VIGIL" pull taxii "${URL}taxii2/api/" --collection "$COLL" --db isp.db --token "$(cat tok-isp)"
 "$VIGIL" landscape --db isp.db --by ip --json > isp-got.json
