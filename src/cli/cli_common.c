@@ -7,7 +7,10 @@
 #include "enrich/places.h"
 
 #include "formats/format.h"
+#include "store/store_access.h"
+#include "event/tlp.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +48,41 @@ int cli_reader(struct store *st, const char *as, struct access_subject *reader, 
     if (rc)
         fprintf(stderr, "vigil %s: --as: %s\n", cmd, err.msg);
     return rc;
+}
+
+int cli_audit_as(const char *db, const char *as, const char *cmd, int argc, char **argv,
+                 uint64_t events, int strictest)
+{
+    if (!as || !events)
+        return 0;
+    struct vg_err err = {0};
+    struct store *st = NULL;
+    struct store_org org;
+    char user[160], action[64], target[1024];
+    const struct passwd *pw = getpwuid(geteuid());
+    snprintf(user, sizeof user, "cli:%s", pw && pw->pw_name ? pw->pw_name : "?");
+    snprintf(action, sizeof action, "vigil %s", cmd);
+    size_t n = 0;
+    target[0] = '\0';
+    for (int k = 1; k < argc && n + 2 < sizeof target; k++) /* argv[0] is the command */
+        n += (size_t)snprintf(target + n, sizeof target - n, "%s%s", k > 1 ? " " : "", argv[k]);
+    struct store_audit a = {
+        .at_us = access_now_us(), .org_name = as, .user_name = user, .action = action,
+        .target = target, .records = events,
+        .tlp = strictest >= 0 ? tlp_name((enum tlp_level)strictest) : "",
+    };
+    int rc = store_open(&st, db, STORE_RW, &err);
+    if (!rc && !(rc = store_org_get(st, as, &org, &err)))
+        a.org_id = org.id;
+    if (!rc && !(rc = store_begin(st, &err))) {
+        rc = store_audit_add(st, &a, &err);
+        rc = rc ? (store_rollback(st), rc) : store_commit_log(st, &err);
+    }
+    store_close(st);
+    if (rc)
+        fprintf(stderr, "vigil %s: --as %s: the read could not be audited: %s\n", cmd, as,
+                err.msg);
+    return rc ? 1 : 0;
 }
 
 const char *cli_schema_path(const char *opt, const char *data_dir)

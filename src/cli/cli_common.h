@@ -5,6 +5,8 @@
 #ifndef VG_CLI_COMMON_H
 #define VG_CLI_COMMON_H
 
+#include <stdint.h>
+
 #include <limits.h>
 
 #include "core/err.h"
@@ -44,5 +46,13 @@ struct places *cli_open_places(const char *data_dir_opt, int needed, const char 
 struct access_subject;
 struct store;
 int cli_reader(struct store *st, const char *as, struct access_subject *reader, const char *cmd);
+
+/* A read --as ORG of data at TLP:AMBER or stricter (events of it, the
+ * strictest label, enum tlp_level) goes to the audit log as the API's
+ * reads do: organisation ORG, user "cli:<login>", action "vigil <cmd>",
+ * target the command line.  Nothing when as is NULL or events is 0.
+ * 0, or 1 with a message on stderr (the store could not be written). */
+int cli_audit_as(const char *db, const char *as, const char *cmd, int argc, char **argv,
+                 uint64_t events, int strictest);
 
 #endif

@@ -142,6 +142,9 @@ int cmd_export(int argc, char **argv)
     if (landscape_places_attach(st, places, &err) || share_export(st, &q, &so, &stats, &err)) {
         fprintf(stderr, "vigil export: %s\n", err.msg);
         code = EXIT_USAGE;
+    } else if (cli_audit_as(db, as, "export", argc, argv, stats.strict_events,
+                            stats.strictest)) {
+        code = EXIT_USAGE;
     } else if (!quiet) {
         fprintf(stderr, "vigil export: %llu observation%s as %s", (unsigned long long)stats.exported,
                 stats.exported == 1 ? "" : "s", share_format_name(so.format));

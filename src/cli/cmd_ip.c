@@ -87,11 +87,16 @@ int cmd_ip(int argc, char **argv)
     }
     if (cli_reader(st, as, &reader, "ip"))
         goto out;
+    /* the report is made first also for the table: what it read at
+     * TLP:AMBER or stricter is audited before anything is shown */
+    struct ip_report_stats stats = {0, -1};
+    if (ip_report_write_json(st, en, &ip, &reader, &out, &stats, &err) || vg_buf_putc(&out, '\n')) {
+        fprintf(stderr, "vigil ip: %s\n", err.msg[0] ? err.msg : "out of memory");
+        goto out;
+    }
+    if (cli_audit_as(cli_db_path(db), as, "ip", argc, argv, stats.strict_events, stats.strictest))
+        goto out;
     if (json) {
-        if (ip_report_write_json(st, en, &ip, &reader, &out, NULL, &err) || vg_buf_putc(&out, '\n')) {
-            fprintf(stderr, "vigil ip: %s\n", err.msg[0] ? err.msg : "out of memory");
-            goto out;
-        }
         fwrite(out.data, 1, out.len, stdout);
     } else {
         struct enrich_result r;

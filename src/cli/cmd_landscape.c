@@ -106,6 +106,9 @@ int cmd_landscape(int argc, char **argv)
     if (landscape_places_attach(st, places, &err) || landscape_run(st, &q, &res, &err)) {
         fprintf(stderr, "vigil landscape: %s\n", err.msg);
         code = EXIT_USAGE;
+    } else if (cli_audit_as(db, as, "landscape", argc, argv, res.strict_events, res.strictest)) {
+        code = EXIT_USAGE;
+        landscape_result_free(&res);
     } else {
         if (json) {
             struct vg_buf out = VG_BUF_INIT;

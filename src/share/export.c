@@ -247,6 +247,11 @@ static int on_obs(void *ctx, const struct landscape_obs *o)
     int rc = k->w->put(k->w, o, k->err);
     if (!rc)
         k->stats->exported++;
+    if (!rc && t >= TLP_AMBER) {
+        k->stats->strict_events += o->obs.events;
+        if ((int)t > k->stats->strictest)
+            k->stats->strictest = (int)t;
+    }
     return rc;
 }
 
@@ -260,6 +265,7 @@ int share_export(struct store *st, const struct landscape_query *q,
     if (!stats)
         stats = &local;
     memset(stats, 0, sizeof *stats);
+    stats->strictest = -1;
     switch (opt->format) {
     case SHARE_STIX: rc = share_stix_new(&w, opt, err); break;
     case SHARE_MISP: rc = share_misp_new(&w, opt, err); break;

@@ -70,6 +70,9 @@ struct share_stats {
     uint64_t withheld_tlp;    /* above max_tlp */
     uint64_t withheld_policy; /* refused by the policy */
     uint64_t objects;         /* stix: objects in the bundle; misp: events */
+    uint64_t strict_events;   /* events of exported observations at TLP:AMBER or
+                                 stricter (for the audit log) */
+    int strictest;            /* enum tlp_level of the strictest exported, -1 none */
 };
 
 /* "stix", "misp", "intelmq", "csv" → *out; VG_EUSAGE for anything else. */

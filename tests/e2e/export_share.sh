@@ -121,6 +121,21 @@ for line in open("isp.intelmq"):
 want = {r["ip"]: r["events"] for r in json.load(open("isp-want.json"))["rows"]}
 assert got == want, (len(got), len(want))
 PY
+# reads --as ORG of AMBER or stricter data are audited, each with its
+# events and label; the operator's own reads are not
+"$VIGIL" audit --db a.db --json > audit.json
+python3 - "$asn" <<'PY' || fail "reads with --as are not audited"
+import json, sys
+a = json.load(open("audit.json"))["audit"]
+acts = sorted(e["action"] for e in a)
+assert acts == ["vigil export", "vigil landscape"], acts
+for e in a:
+    assert e["org"] == "ISP" and e["user"].startswith("cli:") and e["tlp"] in ("AMBER", "AMBER+STRICT", "RED"), e
+    assert "--as ISP" in e["target"] and e["records"] > 0, e
+ex = next(e for e in a if e["action"] == "vigil export")
+ls = next(e for e in a if e["action"] == "vigil landscape")
+assert ex["records"] == ls["records"], (ex, ls)
+PY
 expect_exit 2 "$VIGIL" export --db a.db --format intelmq --as Nobody
 expect_exit 2 "$VIGIL" export --db a.db --format yaml
 expect_exit 2 "$VIGIL" export --db a.db --format misp
