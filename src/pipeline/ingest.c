@@ -79,6 +79,11 @@ static int64_t wall_us(void)
     return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
+static int resolve(struct ev_name *n, const char *name)
+{
+    return event_name_init(n, name, strlen(name));
+}
+
 int ingest_new(struct ingest **out, struct store *st, const struct enricher *en,
                const struct ingest_options *opt, struct vg_err *err)
 {
@@ -100,15 +105,13 @@ int ingest_new(struct ingest **out, struct store *st, const struct enricher *en,
         goto fail;
     }
     ing->default_label = label;
-    if (event_name_init(&ing->f_ip, "source.ip", 9) ||
-        event_name_init(&ing->f_time, "time.source", 11) ||
-        event_name_init(&ing->f_events, EVENT_EXTRA_EVENTS, strlen(EVENT_EXTRA_EVENTS)) ||
-        event_name_init(&ing->f_last, EVENT_EXTRA_LAST_SEEN, strlen(EVENT_EXTRA_LAST_SEEN)) ||
-        event_name_init(&ing->f_type, "classification.type", 19) ||
-        event_name_init(&ing->f_family, "malware.name", 12) ||
-        event_name_init(&ing->f_feed, "feed.name", 9) || event_name_init(&ing->f_tlp, "tlp", 3) ||
-        event_name_init(&ing->f_stix_id, "extra.stix.id", 13) ||
-        event_name_init(&ing->f_misp_uuid, "misp.attribute_uuid", 19)) {
+    if (resolve(&ing->f_ip, "source.ip") || resolve(&ing->f_time, "time.source") ||
+        resolve(&ing->f_events, EVENT_EXTRA_EVENTS) ||
+        resolve(&ing->f_last, EVENT_EXTRA_LAST_SEEN) ||
+        resolve(&ing->f_type, "classification.type") || resolve(&ing->f_family, "malware.name") ||
+        resolve(&ing->f_feed, "feed.name") || resolve(&ing->f_tlp, "tlp") ||
+        resolve(&ing->f_stix_id, "extra.stix.id") ||
+        resolve(&ing->f_misp_uuid, "misp.attribute_uuid")) {
         rc = vg_err_set(err, VG_EINVAL, "the event schema lacks an observation field");
         goto fail;
     }
