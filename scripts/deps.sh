@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential pkg-config clang libclang-rt-14-dev
       libsqlite3-dev libmaxminddb-dev libsodium-dev libjansson-dev libcjson-dev
       libzstd-dev libssl-dev libcsv-dev libcurl4-openssl-dev libpsl-dev libmicrohttpd-dev
-      libcmocka-dev libroaring-dev wrk python3 python3-jsonschema ca-certificates chromium curl)
+      libcmocka-dev libroaring-dev wrk zstd python3 python3-jsonschema ca-certificates chromium curl)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -148,9 +148,29 @@ int store_import_count(struct store *s, const char *object, size_t len, const st
 
 int store_asn_put(struct store *s, uint32_t asn, const char *name, struct vg_err *err);
 
+/* The raw archive: one zstd frame per block of accepted records (their
+ * bytes, each followed by a newline), appended to <db>.archive.zst beside
+ * the database (schema 9; the file is a valid zstd stream: zstdcat reads
+ * it whole), the block's row in the archive table (file, lines, size,
+ * frame offset) written in the caller's transaction.  The frames are
+ * synced before COMMIT; bytes a transaction wrote but did not commit are
+ * cut off by the next one.  A database in memory keeps the frames as blobs
+ * in the table, as stores before schema 9 did. */
+#define STORE_ARCHIVE_BLOCK_MAX ((int64_t)1 << 30) /* bytes, raw or compressed */
 int store_archive_put(struct store *s, int64_t file_id, uint64_t first_line,
                       uint64_t last_line, uint32_t records, uint64_t raw_size,
                       const void *zdata, size_t zlen, struct vg_err *err);
+
+struct store_archive_block {
+    uint64_t first_line, last_line; /* of the input, 1-based */
+    uint32_t records;
+};
+typedef int (*store_archive_fn)(void *ctx, const struct store_archive_block *b, const char *raw,
+                                size_t len);
+/* Every archived block of one input, in order, decompressed; a non-zero
+ * return of fn stops and is returned. */
+int store_archive_read(struct store *s, int64_t file_id, store_archive_fn fn, void *ctx,
+                       struct vg_err *err);
 
 /* Query-time mapping tables (TEMP tables of this connection, replaced on
  * each call): region → current province, ASN → operator.  Landscape keys

@@ -23,6 +23,11 @@ struct store {
     sqlite3_stmt *import_get, *import_put;          /* schema 8 and later */
     sqlite3_stmt *version_get, *read_begin, *read_end; /* schema 4 and later */
     struct rollup_state *ru; /* writable connections only; NULL until rollup_init */
+    /* the archive file (schema 9, store_archive_put), opened at first use */
+    int arch_fd;      /* -1: not open */
+    int arch_rdonly;  /* opened for reading only */
+    int64_t arch_end; /* where this transaction appends; -1: not known yet */
+    int arch_dirty;   /* frames written in this transaction: synced before COMMIT */
     /* store_access.c */
     sqlite3_stmt *access_last; /* whose row the last access call handed out */
     int (*row_filter)(void *ctx, const struct store_row_view *row);

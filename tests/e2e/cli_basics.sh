@@ -27,4 +27,18 @@ expect_exit 2 "$VIGIL" landscape --top 0
 expect_exit 2 "$VIGIL" landscape --country VNM
 expect_exit 2 "$VIGIL" ip not-an-ip
 expect_exit 2 "$VIGIL" ip
+
+# the raw archive (<db>.archive.zst) holds each accepted record once, a
+# record of megabytes of incompressible payload included
+"$VIGIL" simulate --seed 3 --days 1 --hosts 50 --events 300 --format ctip -o few.json
+python3 - <<'PY'
+import base64, json, os
+line = json.loads(open("few.json").readline())
+line["Payload"] = base64.b64encode(os.urandom(3 << 20)).decode()
+with open("big_record.json", "w") as f:
+    f.write(json.dumps(line) + "\n")
+    f.write(open("few.json").read())
+PY
+"$VIGIL" ingest --db arch.db --json big_record.json > arch.json || fail "a record of 4 MiB was not ingested"
+zstdcat arch.db.archive.zst | cmp -s - big_record.json || fail "the archive is not the accepted records"
 exit 0

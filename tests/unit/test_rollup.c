@@ -302,14 +302,16 @@ static int exec_q(struct store *st, const char *sql)
     return rc;
 }
 
-/* Back to a schema older than version 4: without the access tables and
- * observations.added_us. */
+/* Back to a schema older than version 4: without the access tables,
+ * observations.added_us and the archive's frame columns. */
 static void drop_access(struct store *st)
 {
     static const char *t[] = {"DROP TABLE audit", "DROP TABLE sessions", "DROP TABLE users",
                               "DROP TABLE tokens", "DROP TABLE org_scopes", "DROP TABLE orgs",
                               "DROP INDEX IF EXISTS observations_added",
-                              "ALTER TABLE observations DROP COLUMN added_us"};
+                              "ALTER TABLE observations DROP COLUMN added_us",
+                              "ALTER TABLE archive DROP COLUMN frame_offset",
+                              "ALTER TABLE archive DROP COLUMN frame_size"};
     for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
         exec_q(st, t[k]);
 }

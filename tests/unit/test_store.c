@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "core/vtime.h"
 #include "landscape/landscape.h"
@@ -36,6 +38,8 @@ static int teardown(void **state)
     snprintf(p, sizeof p, "%s-wal", dbpath);
     unlink(p);
     snprintf(p, sizeof p, "%s-shm", dbpath);
+    unlink(p);
+    snprintf(p, sizeof p, "%s.archive.zst", dbpath);
     unlink(p);
     return 0;
 }
@@ -194,11 +198,115 @@ static void test_span(void **state)
     agg_free(a);
 }
 
+/* The raw archive: frames of one input, read back in order and whole; a
+ * rolled-back transaction's frames are cut off by the next one; a database
+ * in memory keeps them in the table. */
+struct blocks {
+    char text[256];
+    size_t len, n;
+    uint64_t first[8], last[8];
+};
+
+static int collect_block(void *ctx, const struct store_archive_block *b, const char *raw,
+                         size_t len)
+{
+    struct blocks *c = ctx;
+    assert_true(c->len + len < sizeof c->text && c->n < 8);
+    memcpy(c->text + c->len, raw, len);
+    c->len += len;
+    c->first[c->n] = b->first_line;
+    c->last[c->n++] = b->last_line;
+    return 0;
+}
+
+static void put_block(struct store *st, int64_t file, uint64_t first, uint64_t last,
+                      const char *raw)
+{
+    char z[512];
+    struct vg_err err = {0};
+    size_t n = ZSTD_compress(z, sizeof z, raw, strlen(raw), 1);
+    assert_false(ZSTD_isError(n));
+    assert_int_equal(store_archive_put(st, file, first, last, (uint32_t)(last - first + 1),
+                                       strlen(raw), z, n, &err),
+                     0);
+}
+
+static void archive_case(const char *path)
+{
+    struct store *st;
+    struct vg_err err = {0};
+    int64_t file, file2;
+    struct store_file f = {.name = "a.json", .format = "ctip", .started_us = 1};
+    assert_int_equal(store_open(&st, path, STORE_RW, &err), 0);
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_file_add(st, &f, &file, &err), 0);
+    put_block(st, file, 1, 2, "one\ntwo\n");
+    put_block(st, file, 4, 4, "four\n");
+    assert_int_equal(store_commit(st, &err), 0);
+    /* a transaction that does not commit */
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_file_add(st, &f, &file2, &err), 0);
+    put_block(st, file2, 1, 1, "lost\n");
+    store_rollback(st);
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_file_add(st, &f, &file2, &err), 0);
+    put_block(st, file2, 1, 3, "x\ny\nz\n");
+    assert_int_equal(store_commit(st, &err), 0);
+
+    struct blocks c = {0};
+    assert_int_equal(store_archive_read(st, file, collect_block, &c, &err), 0);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.len, 13);
+    assert_memory_equal(c.text, "one\ntwo\nfour\n", 13);
+    assert_int_equal(c.first[1], 4);
+    assert_int_equal(c.last[0], 2);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(store_archive_read(st, file2, collect_block, &c, &err), 0);
+    assert_int_equal(c.n, 1);
+    assert_memory_equal(c.text, "x\ny\nz\n", 6);
+    store_close(st);
+    if (*path == ':')
+        return;
+    /* the file is the committed frames, nothing more: a zstd stream of
+     * every archived record */
+    char ap[96], out[64];
+    snprintf(ap, sizeof ap, "%s.archive.zst", path);
+    FILE *fp = fopen(ap, "rb");
+    assert_non_null(fp);
+    char z[1024];
+    size_t zn = fread(z, 1, sizeof z, fp);
+    fclose(fp);
+    size_t n = ZSTD_decompress(out, sizeof out, z, zn);
+    assert_false(ZSTD_isError(n));
+    assert_int_equal(n, 19);
+    assert_memory_equal(out, "one\ntwo\nfour\nx\ny\nz\n", 19);
+    /* a reader opens the file read-only */
+    assert_int_equal(store_open(&st, path, STORE_RO, &err), 0);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(store_archive_read(st, file2, collect_block, &c, &err), 0);
+    assert_int_equal(c.len, 6);
+    store_close(st);
+    /* a missing file is an error, not silence */
+    unlink(ap);
+    assert_int_equal(store_open(&st, path, STORE_RO, &err), 0);
+    assert_int_not_equal(store_archive_read(st, file, collect_block, &c, &err), 0);
+    assert_non_null(strstr(err.msg, "missing"));
+    store_close(st);
+}
+
+static void test_archive(void **state)
+{
+    (void)state;
+    archive_case(dbpath);
+    archive_case(":memory:");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
         cmocka_unit_test(test_span),
+        cmocka_unit_test_setup_teardown(test_archive, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
