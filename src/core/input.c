@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CHUNK (1u << 20)
+#define CHUNK (1u << 18)
 
 struct vg_input {
     char *name;

@@ -8,6 +8,7 @@
  */
 #include "pipeline/aggregate.h"
 #include "core/buf.h"
+#include "core/bigmem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,7 @@ int agg_new(struct agg **out, size_t max_entries, struct vg_err *err)
     a->cap = 1024;
     a->str_cap = 256;
     a->strs_cap = 64;
-    a->slots = calloc(a->cap, sizeof *a->slots);
+    a->slots = vg_big_calloc(a->cap, sizeof *a->slots);
     a->str_slots = calloc(a->str_cap, sizeof *a->str_slots);
     a->strs = malloc(a->strs_cap * sizeof *a->strs);
     a->str_lens = malloc(a->strs_cap * sizeof *a->str_lens);
@@ -80,8 +81,8 @@ void agg_free(struct agg *a)
 {
     if (!a)
         return;
-    free(a->places);
-    free(a->slots);
+    vg_big_free(a->places, a->places_cap, sizeof *a->places);
+    vg_big_free(a->slots, a->cap, sizeof *a->slots);
     free(a->str_slots);
     free(a->strs);
     free(a->str_lens);
@@ -165,7 +166,7 @@ static uint64_t key_hash(int32_t day, const struct ip_addr *ip, uint32_t type,
 static int table_grow(struct agg *a)
 {
     size_t ncap = a->cap * 2;
-    struct agg_entry *ns = calloc(ncap, sizeof *ns);
+    struct agg_entry *ns = vg_big_calloc(ncap, sizeof *ns);
     if (!ns)
         return -1;
     for (size_t k = 0; k < a->cap; k++) {
@@ -176,7 +177,7 @@ static int table_grow(struct agg *a)
             i = (i + 1) & (ncap - 1);
         ns[i] = a->slots[k];
     }
-    free(a->slots);
+    vg_big_free(a->slots, a->cap, sizeof *a->slots);
     a->slots = ns;
     a->cap = ncap;
     return 0;
@@ -258,7 +259,7 @@ int agg_place_put(struct agg *a, const struct ip_addr *ip, const struct agg_plac
 {
     if (!a->places_cap) {
         a->places_cap = 4096;
-        if (!(a->places = calloc(a->places_cap, sizeof *a->places)))
+        if (!(a->places = vg_big_calloc(a->places_cap, sizeof *a->places)))
             return VG_ENOMEM;
     }
     if ((a->places_count + 1) * 2 > a->places_cap) {
@@ -266,7 +267,7 @@ int agg_place_put(struct agg *a, const struct ip_addr *ip, const struct agg_plac
             agg_place_clear(a); /* full: start afresh rather than grow without bound */
         } else {
             size_t ncap = a->places_cap * 2;
-            struct place_slot *ns = calloc(ncap, sizeof *ns);
+            struct place_slot *ns = vg_big_calloc(ncap, sizeof *ns);
             if (!ns)
                 return VG_ENOMEM;
             for (size_t k = 0; k < a->places_cap; k++) {
@@ -277,7 +278,7 @@ int agg_place_put(struct agg *a, const struct ip_addr *ip, const struct agg_plac
                     i = (i + 1) & (ncap - 1);
                 ns[i] = a->places[k];
             }
-            free(a->places);
+            vg_big_free(a->places, a->places_cap, sizeof *a->places);
             a->places = ns;
             a->places_cap = ncap;
         }

@@ -45,6 +45,7 @@
  * sorted by day and address, and the same hosts return day after day).
  */
 #include "store/store_int.h"
+#include "core/bigmem.h"
 
 #include <roaring/roaring.h>
 #include <stdio.h>
@@ -159,7 +160,7 @@ void rollup_fini(struct store *s)
     free(ru->deltas);
     free(ru->groups);
     free(ru->kbuf);
-    free(ru->ids);
+    vg_big_free(ru->ids, ID_CACHE_SLOTS, sizeof *ru->ids);
     free(ru);
     s->ru = NULL;
 }
@@ -406,7 +407,7 @@ int rollup_init(struct store *s, struct vg_err *err)
     if (s->ru)
         return 0;
     struct rollup_state *ru = calloc(1, sizeof *ru);
-    if (!ru || !(ru->ids = calloc(ID_CACHE_SLOTS, sizeof *ru->ids))) {
+    if (!ru || !(ru->ids = vg_big_calloc(ID_CACHE_SLOTS, sizeof *ru->ids))) {
         free(ru);
         return vg_err_set(err, VG_ENOMEM, "out of memory");
     }
