@@ -151,12 +151,17 @@ struct map {
     const char *prefix;     /* A_OBJECT, A_PAYLOAD: for unknown members */
     struct ev_name nm;      /* field, resolved */
     unsigned char single;   /* field is set by this entry alone (tables_init) */
+    /* A_OBJECT: the object of every key of sub, in order, each an empty
+     * string — it maps to nothing (feeds send HttpInfo and CustomInfo so in
+     * most records), so it is taken without a walk (tables_init) */
+    const char *empty;
+    size_t empty_len;
 };
 
 #define NM0 {NULL, 0, 0, NULL}
-#define M(k, a, f) {k, sizeof k - 1, a, f, NULL, NULL, NM0, 0}
-#define MO(k, t, p) {k, sizeof k - 1, A_OBJECT, NULL, t, p, NM0, 0}
-#define MEND {NULL, 0, 0, NULL, NULL, NULL, NM0, 0}
+#define M(k, a, f) {k, sizeof k - 1, a, f, NULL, NULL, NM0, 0, NULL, 0}
+#define MO(k, t, p) {k, sizeof k - 1, A_OBJECT, NULL, t, p, NM0, 0, NULL, 0}
+#define MEND {NULL, 0, 0, NULL, NULL, NULL, NM0, 0, NULL, 0}
 
 static struct map source_info_map[] = {
     M("SourceIpAsnNumber", A_ASN, "source.asn"),
@@ -1398,6 +1403,8 @@ static __attribute__((noinline)) int member_any(struct ctip *c, struct json_scan
         struct json_scan_iter sub;
         struct vg_err jerr;
         if (v->type == JSCAN_OBJECT && m && m->act == A_OBJECT) {
+            if (m->empty && json_scan_take_exact(it, v, m->empty, m->empty_len))
+                return 0;
             json_scan_descend(&sub, it);
             return walk_members(c, &sub, m->sub, m->prefix, 0);
         }
@@ -1932,6 +1939,37 @@ static void singles_mark(struct map *const *group, size_t ng)
         }
 }
 
+/* The all-empty object of each A_OBJECT entry of t (struct map.empty). */
+static void empties_make(struct map *t)
+{
+    static char store[1024];
+    static size_t used;
+    for (struct map *m = t; m->key; m++) {
+        if (m->act != A_OBJECT || !m->sub)
+            continue;
+        char *o = store + used, *p = o;
+        size_t need = 2;
+        for (const struct map *k = m->sub; k->key; k++)
+            need += k->klen + 6;
+        if (used + need > sizeof store)
+            continue;
+        *p++ = '{';
+        for (const struct map *k = m->sub; k->key; k++) {
+            if (k != m->sub)
+                *p++ = ',';
+            *p++ = '"';
+            memcpy(p, k->key, k->klen);
+            p += k->klen;
+            memcpy(p, "\":\"\"", 4);
+            p += 4;
+        }
+        *p++ = '}';
+        m->empty = o;
+        m->empty_len = (size_t)(p - o);
+        used += m->empty_len;
+    }
+}
+
 static void tables_init(void)
 {
     static struct map *const azure_group[] = {azure_map, source_info_map, dest_info_map,
@@ -1949,6 +1987,7 @@ static void tables_init(void)
     names_resolve(payload_map);
     names_resolve(azure_map);
     names_resolve(interflow_map);
+    empties_make(azure_map);
     name_resolve(&names.time_source, "time.source");
     name_resolve(&names.feed_accuracy, "feed.accuracy");
     name_resolve(&names.feed_name, "feed.name");

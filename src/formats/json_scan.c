@@ -828,6 +828,18 @@ int json_scan_complete(struct json_scan_iter *parent, struct json_scan_value *v,
     return 0;
 }
 
+int json_scan_take_exact(struct json_scan_iter *parent, struct json_scan_value *v,
+                         const char *text, size_t n)
+{
+    if (!parent->pending || parent->pending != v->raw || (size_t)(parent->end - v->raw) < n ||
+        memcmp(v->raw, text, n) != 0)
+        return 0;
+    parent->p = v->raw + n;
+    parent->pending = NULL;
+    v->raw_len = n;
+    return 1;
+}
+
 /* The common head of *_next: 1 with *at on the next element, 0 when the
  * container is done, negative on error. */
 static int iter_next_at(struct json_scan_iter *it, struct lex *L, char kind, const char **at)

@@ -128,6 +128,13 @@ int json_scan_descend(struct json_scan_iter *child, struct json_scan_iter *paren
 int json_scan_complete(struct json_scan_iter *parent, struct json_scan_value *v,
                        struct vg_err *err);
 
+/* Take the unscanned container v a lazy parent has just handed out without
+ * scanning it when its bytes are exactly the n bytes of text, a JSON value
+ * the caller knows to be valid (a template): returns 1 and the parent
+ * continues after it, v->raw_len its span; 0 (nothing changed) otherwise. */
+int json_scan_take_exact(struct json_scan_iter *parent, struct json_scan_value *v,
+                         const char *text, size_t n);
+
 /* Next member of an object: returns 1 with *key (a JSCAN_STRING) and *val
  * set, 0 after the last member, negative on malformed input (err set). */
 int json_scan_object_next(struct json_scan_iter *it, struct json_scan_value *key,

@@ -166,13 +166,13 @@ void rollup_fini(struct store *s)
 }
 
 /* Build the group key of (level, day, asn, six strings) in ru->kbuf; its
- * length. */
+ * length.  lens: the strings' lengths when the caller knows them. */
 static size_t key_make(struct rollup_state *ru, int level, int32_t day, uint32_t asn,
-                       const char *const str[6])
+                       const char *const str[6], const size_t *lens)
 {
     size_t len[6], n = 9;
     for (int k = 0; k < 6; k++)
-        n += (len[k] = strlen(str[k])) + 1;
+        n += (len[k] = lens ? lens[k] : strlen(str[k])) + 1;
     if (n > ru->kcap) {
         char *nb = realloc(ru->kbuf, n * 2);
         if (!nb)
@@ -287,10 +287,14 @@ static int pending_put(struct rollup_state *ru, unsigned mask, int32_t day, uint
                        const char *const str[6], uint32_t id, int64_t events, int out)
 {
     /* str: type family feed tlp cc region */
+    size_t slen[6];
+    for (int k = 0; k < 6; k++)
+        slen[k] = strlen(str[k]);
     for (int level = 0; level <= ROLLUP_SLICE_LAST; level++) {
         if (!(mask & (1u << level)))
             continue;
         const char *p[6] = {"", "", "", "", "", ""};
+        size_t plen[6];
         uint32_t a = 0;
         int32_t d = day;
         switch (level) {
@@ -304,7 +308,9 @@ static int pending_put(struct rollup_state *ru, unsigned mask, int32_t day, uint
         case ROLLUP_SLICE_COUNTRY: p[4] = str[4]; break;
         case ROLLUP_SLICE_REGION: p[4] = str[4]; p[5] = str[5]; break;
         }
-        size_t keylen = key_make(ru, level, d, a, p);
+        for (int k = 0; k < 6; k++)
+            plen[k] = p[k] == str[k] ? slen[k] : 0;
+        size_t keylen = key_make(ru, level, d, a, p, plen);
         struct rollup_group *g = keylen ? group_get(ru, keylen) : NULL;
         if (!g)
             return VG_ENOMEM;
@@ -909,7 +915,7 @@ static int level_build(struct store *s, int k, struct vg_err *err)
         int64_t day = sqlite3_column_int64(st, 1);
         int32_t start = (int32_t)(day - ((day % len) + len) % len);
         size_t keylen = key_make(ru, dim + ROLLUP_LEVEL * k, start,
-                                 (uint32_t)sqlite3_column_int64(st, 6), str);
+                                 (uint32_t)sqlite3_column_int64(st, 6), str, NULL);
         if (!keylen) {
             rc = vg_err_set(err, VG_ENOMEM, "out of memory");
             break;
