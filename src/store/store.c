@@ -146,6 +146,7 @@ int store_exec(struct store *s, const char *sql, struct vg_err *err)
 static int user_version(struct store *s, int *v, struct vg_err *err)
 {
     sqlite3_stmt *st;
+    *v = 0;
     if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
         return store_db_err(s, err, "reading schema version");
     *v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
