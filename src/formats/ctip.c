@@ -847,12 +847,16 @@ static int put_unknown(struct ctip *c, const char *prefix, const char *k, size_t
 
 /* time.source: vt_format_iso writes IntelMQ's form, so validation need
  * not parse it again. */
+/* time.source: the key handed over in binary (finish), and its text
+ * unless lean (format.h) — which reads the binary key only. */
 static int set_time(struct ctip *c, int64_t us)
 {
     char txt[40];
-    size_t n = vt_format_iso(us, txt);
     c->have_time = 1;
     c->key_us = us;
+    if (c->opt->lean)
+        return 0;
+    size_t n = vt_format_iso(us, txt);
     return event_put_canonical(&c->ev, &names.time_source, txt, n) ? VG_ENOMEM : 0;
 }
 
@@ -902,6 +906,8 @@ static int act_src_ip(struct ctip *c, const struct map *m, const struct json_sca
         return why(c, "%s: not an IP address: %s", m->key, show(v, buf, sizeof buf));
     c->have_ip = 1;
     c->key_ip = a;
+    if (c->opt->lean) /* as set_time */
+        return 0;
     /* the canonical text event_validate would make of it, at once */
     char txt[IP_STRLEN];
     size_t tn = ip_format(&a, txt);

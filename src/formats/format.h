@@ -60,7 +60,10 @@ struct format_options {
                                 plain non-empty values of string fields).
                                 Which records are accepted or rejected, and
                                 why, and those six fields, are exactly as
-                                without it (tests compare both) */
+                                without it (tests compare both); a driver
+                                that hands source.ip and time.source over
+                                in binary (format_record.key_ip) may leave
+                                their text out too */
 };
 
 struct format_driver {
