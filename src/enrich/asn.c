@@ -66,6 +66,7 @@
  * table; the last one stays.
  */
 #include "enrich/asn.h"
+#include "core/hash.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -422,14 +423,6 @@ static void build_fail(struct builder *b, int code, const char *field,
                val ? ": \"" : "", val ? val : "", val ? "\"" : "");
 }
 
-static uint64_t fnv1a(const void *p, size_t n)
-{
-    const uint8_t *s = p;
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * 0x100000001b3ull;
-    return h;
-}
 
 /* The pool offset of name, adding it once. */
 static int pool_intern(struct builder *b, const char *s, size_t n,
@@ -448,7 +441,7 @@ static int pool_intern(struct builder *b, const char *s, size_t n,
             if (!b->slots[i])
                 continue;
             const char *e = b->pool + b->slots[i] - 1;
-            size_t j = fnv1a(e, strlen(e)) & (ncap - 1);
+            size_t j = vg_fnv1a(VG_FNV_SEED, e, strlen(e)) & (ncap - 1);
             while (ns[j])
                 j = (j + 1) & (ncap - 1);
             ns[j] = b->slots[i];
@@ -457,7 +450,7 @@ static int pool_intern(struct builder *b, const char *s, size_t n,
         b->slots = ns;
         b->slot_mask = ncap - 1;
     }
-    size_t j = fnv1a(s, n) & b->slot_mask;
+    size_t j = vg_fnv1a(VG_FNV_SEED, s, n) & b->slot_mask;
     for (; b->slots[j]; j = (j + 1) & b->slot_mask) {
         const char *e = b->pool + b->slots[j] - 1;
         if (strncmp(e, s, n) == 0 && e[n] == '\0') {
@@ -1032,7 +1025,7 @@ static int cache_path(const char *csv_path, int fam, char *out, size_t outlen)
     char real[PATH_MAX];
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     const char *id = realpath(csv_path, real) ? real : csv_path;
-    unsigned long long h = (unsigned long long)fnv1a(id, strlen(id));
+    unsigned long long h = (unsigned long long)vg_fnv1a(VG_FNV_SEED, id, strlen(id));
     int n;
     if (xdg &&
         xdg[0] == '/') /* XDG Base Directory: relative values are invalid */

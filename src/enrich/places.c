@@ -20,6 +20,7 @@
  * while reading, so a hostile file of many lines costs linear time.
  */
 #include "enrich/places.h"
+#include "core/hash.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -50,27 +51,10 @@ struct hindex {
 /* 1 when row idx has the key the caller is looking for. */
 typedef int (*hindex_eq)(const void *ctx, uint32_t idx, const void *key);
 
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * 0x100000001b3ull; /* FNV-1a */
-    return h;
-}
-
-static uint64_t hash_final(uint64_t h)
-{
-    /* FNV's low bits mix poorly; the index uses them (MurmurHash3 fmix64). */
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    return h ^ (h >> 33);
-}
 
 static uint64_t hash_str(const char *s, size_t n)
 {
-    return hash_final(hash_bytes(0xcbf29ce484222325ull, s, n));
+    return vg_mix64(vg_fnv1a(VG_FNV_SEED, s, n));
 }
 
 /* The row holding key, or -1. */
@@ -321,8 +305,8 @@ struct region_key {
 static uint64_t region_hash(const char *cc, const char *region, size_t len)
 {
     char up[2] = {(char)(cc[0] & ~0x20), (char)(cc[1] & ~0x20)};
-    return hash_final(
-        hash_bytes(hash_bytes(0xcbf29ce484222325ull, up, 2), region, len));
+    return vg_mix64(
+        vg_fnv1a(vg_fnv1a(VG_FNV_SEED, up, 2), region, len));
 }
 
 static int region_eq(const void *ctx, uint32_t idx, const void *key)
@@ -777,7 +761,7 @@ static struct places_asn_space *space_entry(struct space *s, uint32_t asn,
         if (!ns)
             return NULL;
         for (size_t i = 0; i < s->n; i++) {
-            size_t j = hash_final(s->v[i].asn) & (ncap - 1);
+            size_t j = vg_mix64(s->v[i].asn) & (ncap - 1);
             while (ns[j])
                 j = (j + 1) & (ncap - 1);
             ns[j] = (uint32_t)i + 1;
@@ -786,7 +770,7 @@ static struct places_asn_space *space_entry(struct space *s, uint32_t asn,
         s->slot = ns;
         s->slot_cap = ncap;
     }
-    size_t j = hash_final(asn) & (s->slot_cap - 1);
+    size_t j = vg_mix64(asn) & (s->slot_cap - 1);
     for (; s->slot[j]; j = (j + 1) & (s->slot_cap - 1))
         if (s->v[s->slot[j] - 1].asn == asn)
             return &s->v[s->slot[j] - 1];

@@ -11,6 +11,7 @@
  * marked as already canonical.
  */
 #include "event/event.h"
+#include "core/hash.h"
 #include "core/ip.h"
 #include "core/vtime.h"
 
@@ -50,22 +51,7 @@ void event_free(struct event *ev)
  * multiply chain per byte showed up at the top of the parse profile. */
 static uint32_t name_hash(const char *name, size_t len)
 {
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ (len * 0xff51afd7ed558ccdull);
-    size_t k = 0;
-    for (; k + 8 <= len; k += 8) {
-        uint64_t w;
-        memcpy(&w, name + k, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-        h ^= h >> 31;
-    }
-    if (k < len) {
-        uint64_t w = 0;
-        memcpy(&w, name + k, len - k);
-        h = (h ^ w) * 0x94d049bb133111ebull;
-        h ^= h >> 29;
-    }
-    h *= 0xbf58476d1ce4e5b9ull;
-    return (uint32_t)(h >> 32);
+    return (uint32_t)vg_hash_bytes(name, len);
 }
 
 /* The schema by name hash, built once: field_find's binary search costs a

@@ -922,6 +922,12 @@ static inline __attribute__((always_inline)) int member_fast(struct json_scan_it
             val->type = JSCAN_INT;
             val->i = (int64_t)u;
             val->f = (double)val->i;
+        } else if (*v == '0' && (v + 1 >= end || (!is_digit(v[1]) && v[1] != '.' &&
+                                                  v[1] != 'e' && v[1] != 'E'))) {
+            r = v + 1; /* a lone 0 (CTIP's empty metro and area codes) */
+            val->type = JSCAN_INT;
+            val->i = 0;
+            val->f = 0.0;
         } else {
             struct lex L = {it->doc, v, end, it->max_depth, NULL, 0};
             if (lex_number(&L, val))

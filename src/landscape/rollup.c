@@ -16,6 +16,7 @@
  * collation), province by its code.
  */
 #include "landscape/rollup.h"
+#include "core/hash.h"
 
 #include <roaring/roaring.h>
 #include <stdlib.h>
@@ -55,15 +56,6 @@ struct scan {
     size_t kcap;
 };
 
-static uint64_t hash_bytes(const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t k = 0; k < n; k++)
-        h = (h ^ b[k]) * 1099511628211ULL;
-    h ^= h >> 31;
-    return h ? h : 1;
-}
 
 int landscape_rollup_can(struct store *st, const struct landscape_query *q)
 {
@@ -297,7 +289,7 @@ static int scan_row(void *ctx, int ncol, const struct store_value *v)
 
     if ((sc->count + 1) * 2 > sc->cap && slots_grow(sc))
         return vg_err_set(sc->err, VG_ENOMEM, "out of memory");
-    uint64_t h = hash_bytes(sc->kbuf, len);
+    uint64_t h = vg_hash_bytes(sc->kbuf, len);
     size_t i = h & (sc->cap - 1);
     struct group *g;
     for (; (g = sc->slots[i]); i = (i + 1) & (sc->cap - 1))

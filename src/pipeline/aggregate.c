@@ -7,6 +7,7 @@
  * sees keys in order (much faster than random inserts).
  */
 #include "pipeline/aggregate.h"
+#include "core/hash.h"
 #include "core/buf.h"
 #include "core/bigmem.h"
 
@@ -34,25 +35,6 @@ struct place_slot {
     struct agg_place p;
 };
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= UINT64_C(0xbf58476d1ce4e5b9);
-    x ^= x >> 27;
-    x *= UINT64_C(0x94d049bb133111eb);
-    x ^= x >> 31;
-    return x;
-}
-
-static uint64_t hash_bytes(const void *p, size_t n)
-{
-    /* FNV-1a, folded through mix64: strings here are short */
-    const unsigned char *s = p;
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (size_t k = 0; k < n; k++)
-        h = (h ^ s[k]) * UINT64_C(0x100000001b3);
-    return mix64(h);
-}
 
 int agg_new(struct agg **out, size_t max_entries, struct vg_err *err)
 {
@@ -100,7 +82,7 @@ static int str_grow(struct agg *a)
         uint32_t v = a->str_slots[k];
         if (!v)
             continue;
-        size_t i = hash_bytes(a->strs[v - 1], a->str_lens[v - 1]) & (ncap - 1);
+        size_t i = vg_hash_bytes(a->strs[v - 1], a->str_lens[v - 1]) & (ncap - 1);
         while (ns[i])
             i = (i + 1) & (ncap - 1);
         ns[i] = v;
@@ -113,7 +95,7 @@ static int str_grow(struct agg *a)
 
 uint32_t agg_intern(struct agg *a, const char *s, size_t len)
 {
-    uint64_t h = hash_bytes(s, len);
+    uint64_t h = vg_hash_bytes(s, len);
     size_t i = h & (a->str_cap - 1);
     for (;;) {
         uint32_t v = a->str_slots[i];
@@ -158,8 +140,8 @@ static uint64_t key_hash(int32_t day, const struct ip_addr *ip, uint32_t type,
     uint64_t w0, w1;
     memcpy(&w0, ip->b, 8);
     memcpy(&w1, ip->b + 8, 8);
-    uint64_t h = mix64(w0 ^ mix64(w1 ^ ((uint64_t)(uint32_t)day << 32 | type)));
-    h = mix64(h ^ ((uint64_t)family << 32 | (uint64_t)feed << 8 | tlp));
+    uint64_t h = vg_mix64(w0 ^ vg_mix64(w1 ^ ((uint64_t)(uint32_t)day << 32 | type)));
+    h = vg_mix64(h ^ ((uint64_t)family << 32 | (uint64_t)feed << 8 | tlp));
     return h ? h : 1;
 }
 
@@ -235,7 +217,7 @@ static uint64_t ip_hash(const struct ip_addr *ip)
     uint64_t w0, w1;
     memcpy(&w0, ip->b, 8);
     memcpy(&w1, ip->b + 8, 8);
-    uint64_t h = mix64(w0 ^ mix64(w1));
+    uint64_t h = vg_mix64(w0 ^ vg_mix64(w1));
     return h ? h : 1;
 }
 

@@ -44,6 +44,7 @@
  * bundle, byte for byte.
  */
 #include "share/share_int.h"
+#include "core/hash.h"
 #include "core/ip.h"
 #include "core/vtime.h"
 
@@ -88,10 +89,7 @@ struct stix {
 
 static uint64_t str_hash(const char *s)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
-    return h;
+    return vg_hash_bytes(s, strlen(s));
 }
 
 /* 1 when s was added, 0 when present, VG_ENOMEM. */

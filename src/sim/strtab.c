@@ -7,6 +7,7 @@
  * table; lookup is open addressing on a 64-bit hash.
  */
 #include "sim/sim_int.h"
+#include "core/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -40,13 +41,6 @@ void sim_strtab_free(struct sim_strtab *t)
     memset(t, 0, sizeof *t);
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * UINT64_C(0x100000001b3);
-    return sim_mix(h);
-}
 
 static int grow_slots(struct sim_strtab *t)
 {
@@ -55,7 +49,7 @@ static int grow_slots(struct sim_strtab *t)
     if (!slots)
         return VG_ENOMEM;
     for (uint32_t i = 0; i < t->n; i++) {
-        uint64_t h = hash_bytes(t->v[i].raw, t->v[i].raw_len);
+        uint64_t h = vg_hash_bytes(t->v[i].raw, t->v[i].raw_len);
         uint32_t j = (uint32_t)(h & (n - 1));
         while (slots[j])
             j = (j + 1) & (n - 1);
@@ -121,7 +115,7 @@ uint32_t sim_strtab_intern(struct sim_strtab *t, const char *s, size_t n)
     }
     if ((t->n + 1) * 2 > t->nslots && grow_slots(t))
         return UINT32_MAX;
-    uint64_t h = hash_bytes(s, n);
+    uint64_t h = vg_hash_bytes(s, n);
     uint32_t j = (uint32_t)(h & (t->nslots - 1));
     while (t->slots[j]) {
         const struct sim_str *e = &t->v[t->slots[j] - 1];

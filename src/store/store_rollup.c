@@ -45,6 +45,7 @@
  * sorted by day and address, and the same hosts return day after day).
  */
 #include "store/store_int.h"
+#include "core/hash.h"
 #include "core/bigmem.h"
 
 #include <roaring/roaring.h>
@@ -93,15 +94,6 @@ struct rollup_state {
     sqlite3_stmt *count_add;
 };
 
-static uint64_t hash_bytes(const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t k = 0; k < n; k++)
-        h = (h ^ b[k]) * 1099511628211ULL;
-    h ^= h >> 29;
-    return h ? h : 1;
-}
 
 static int prep(struct store *s, sqlite3_stmt **st, const char *sql, struct vg_err *err)
 {
@@ -218,7 +210,7 @@ static struct rollup_group *group_get(struct rollup_state *ru, size_t keylen)
 {
     if ((ru->gcount + 1) * 2 > ru->gcap && groups_grow(ru))
         return NULL;
-    uint64_t h = hash_bytes(ru->kbuf, keylen);
+    uint64_t h = vg_hash_bytes(ru->kbuf, keylen);
     size_t i = h & (ru->gcap - 1);
     for (struct rollup_group *g; (g = ru->groups[i]); i = (i + 1) & (ru->gcap - 1))
         if (g->hash == h && g->keylen == keylen && memcmp(g->key, ru->kbuf, keylen) == 0)
@@ -244,7 +236,7 @@ static struct rollup_group *group_get(struct rollup_state *ru, size_t keylen)
 static int addr_id(struct store *s, const unsigned char ip[16], uint32_t *id, struct vg_err *err)
 {
     struct rollup_state *ru = s->ru;
-    size_t i = hash_bytes(ip, 16) & (ID_CACHE_SLOTS - 1);
+    size_t i = vg_hash_bytes(ip, 16) & (ID_CACHE_SLOTS - 1);
     for (; ru->ids[i].id; i = (i + 1) & (ID_CACHE_SLOTS - 1))
         if (memcmp(ru->ids[i].ip, ip, 16) == 0) {
             *id = ru->ids[i].id;
@@ -271,7 +263,7 @@ static int addr_id(struct store *s, const unsigned char ip[16], uint32_t *id, st
     if (ru->nids >= ID_CACHE_MAX) {
         memset(ru->ids, 0, ID_CACHE_SLOTS * sizeof *ru->ids);
         ru->nids = 0;
-        i = hash_bytes(ip, 16) & (ID_CACHE_SLOTS - 1);
+        i = vg_hash_bytes(ip, 16) & (ID_CACHE_SLOTS - 1);
     }
     memcpy(ru->ids[i].ip, ip, 16);
     ru->ids[i].id = (uint32_t)v;

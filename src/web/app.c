@@ -19,6 +19,7 @@
  * so a cached answer is never served past the data it was computed from.
  */
 #include "web/web_int.h"
+#include "core/hash.h"
 #include "web/auth.h"
 #include "core/vtime.h"
 #include "landscape/landscape.h"
@@ -164,15 +165,6 @@ void web_app_store_put(struct web_app *app, struct store *st)
     store_close(st);
 }
 
-static uint64_t key_hash(const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t k = 0; k < n; k++)
-        h = (h ^ b[k]) * 1099511628211ULL;
-    return h;
-}
-
 int web_app_answer(struct web_app *app, const struct web_request *req, const void *key,
                    size_t keylen, web_produce_fn produce, void *ctx, struct web_response *resp)
 {
@@ -201,7 +193,7 @@ int web_app_answer(struct web_app *app, const struct web_request *req, const voi
         goto out;
     }
     snprintf(resp->etag_buf, sizeof resp->etag_buf, "\"%s-%llx-%016llx\"", app->epoch,
-             (unsigned long long)version, (unsigned long long)key_hash(full.data, full.len));
+             (unsigned long long)version, (unsigned long long)vg_hash_bytes(full.data, full.len));
     if (req->if_none_match && web_etag_matches(req->if_none_match, resp->etag_buf)) {
         status = resp->status = 304;
         goto tagged;

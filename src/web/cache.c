@@ -11,6 +11,7 @@
  * newest seen: a lookup at a newer version unlinks everything first.
  */
 #include "web/cache.h"
+#include "core/hash.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -39,14 +40,6 @@ struct web_cache {
     uint64_t hits, misses, waits;
 };
 
-static uint64_t hash_key(const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t k = 0; k < n; k++)
-        h = (h ^ b[k]) * 1099511628211ULL;
-    return h ^ (h >> 29);
-}
 
 int web_cache_new(struct web_cache **out, size_t max_bytes, struct vg_err *err)
 {
@@ -161,7 +154,7 @@ int web_cache_lookup(struct web_cache *c, const void *key, size_t keylen, uint64
     *out = NULL;
     if (!c)
         return WEB_CACHE_BYPASS;
-    uint64_t h = hash_key(key, keylen);
+    uint64_t h = vg_hash_bytes(key, keylen);
     pthread_mutex_lock(&c->lock);
     if (version < c->version) { /* a reader of an older snapshot */
         pthread_mutex_unlock(&c->lock);
