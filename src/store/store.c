@@ -656,10 +656,16 @@ static int archive_end(struct store *s, struct vg_err *err)
     struct stat f;
     if (fstat(s->arch_fd, &f))
         return vg_err_set(err, VG_EIO, "the archive file: %s", strerror(errno));
-    if (f.st_size < end)
+    if (f.st_size < end) {
+        char path[4096];
+        if (archive_path(s, path, sizeof path))
+            strcpy(path, "the archive file");
         return vg_err_set(err, VG_EDB,
-                          "the archive file is shorter (%lld bytes) than its frames (%lld)",
-                          (long long)f.st_size, (long long)end);
+                          "%s is shorter (%lld bytes) than the frames the database lists "
+                          "(%lld bytes): it was cut or replaced; restore it, or ingest with "
+                          "--no-archive",
+                          path, (long long)f.st_size, (long long)end);
+    }
     if (f.st_size > end && ftruncate(s->arch_fd, end))
         return vg_err_set(err, VG_EIO, "cutting the archive file: %s", strerror(errno));
     s->arch_end = end;

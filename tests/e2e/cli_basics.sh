@@ -41,4 +41,10 @@ with open("big_record.json", "w") as f:
 PY
 "$VIGIL" ingest --db arch.db --json big_record.json > arch.json || fail "a record of 4 MiB was not ingested"
 zstdcat arch.db.archive.zst | cmp -s - big_record.json || fail "the archive is not the accepted records"
+# an archive file cut short is named, and nothing is written past its hole
+head -c 1000 arch.db.archive.zst > cut.zst && mv cut.zst arch.db.archive.zst
+"$VIGIL" simulate --seed 4 --days 1 --hosts 20 --events 50 --format ctip -o more.json
+expect_exit 2 "$VIGIL" ingest --db arch.db -q more.json
+grep -q "arch.db.archive.zst is shorter" "$TEST_TMP/err" || fail "a cut archive file not named"
+"$VIGIL" ingest --db arch.db -q --no-archive more.json > /dev/null || fail "--no-archive refused"
 exit 0
