@@ -423,7 +423,6 @@ static void build_fail(struct builder *b, int code, const char *field,
                val ? ": \"" : "", val ? val : "", val ? "\"" : "");
 }
 
-
 /* The pool offset of name, adding it once. */
 static int pool_intern(struct builder *b, const char *s, size_t n,
                        uint32_t *off)

@@ -51,7 +51,6 @@ struct hindex {
 /* 1 when row idx has the key the caller is looking for. */
 typedef int (*hindex_eq)(const void *ctx, uint32_t idx, const void *key);
 
-
 static uint64_t hash_str(const char *s, size_t n)
 {
     return vg_mix64(vg_fnv1a(VG_FNV_SEED, s, n));

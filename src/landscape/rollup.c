@@ -56,7 +56,6 @@ struct scan {
     size_t kcap;
 };
 
-
 int landscape_rollup_can(struct store *st, const struct landscape_query *q)
 {
     if (!store_rollups_ready(st))

@@ -35,7 +35,6 @@ struct place_slot {
     struct agg_place p;
 };
 
-
 int agg_new(struct agg **out, size_t max_entries, struct vg_err *err)
 {
     struct agg *a = calloc(1, sizeof *a);

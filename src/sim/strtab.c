@@ -41,7 +41,6 @@ void sim_strtab_free(struct sim_strtab *t)
     memset(t, 0, sizeof *t);
 }
 
-
 static int grow_slots(struct sim_strtab *t)
 {
     uint32_t n = t->nslots ? t->nslots * 2 : 256;

@@ -94,7 +94,6 @@ struct rollup_state {
     sqlite3_stmt *count_add;
 };
 
-
 static int prep(struct store *s, sqlite3_stmt **st, const char *sql, struct vg_err *err)
 {
     if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)

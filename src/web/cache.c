@@ -40,7 +40,6 @@ struct web_cache {
     uint64_t hits, misses, waits;
 };
 
-
 int web_cache_new(struct web_cache **out, size_t max_bytes, struct vg_err *err)
 {
     *out = NULL;
