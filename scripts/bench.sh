@@ -52,7 +52,7 @@ echo "== end to end: vigil ingest (one core), CTIP Azure lines"
 runs="${BENCH_RUNS:-3}"
 ingest_runs() { # file: every archive setting, $runs times, interleaved
   python3 - "$runs" "$work/b.db" "$1" $pin "$VIGIL" <<'PY'
-import glob, json, os, statistics, subprocess, sys, time
+import glob, json, os, subprocess, sys, time
 runs, db, f, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
 cases = [("--no-archive", ["--no-archive"]), ("(archive on)", [])]
 got = {name: [] for name, _ in cases}

@@ -8,6 +8,7 @@
  * scripts indexed by PRAGMA user_version; each runs in its own transaction.
  */
 #include "store/store_int.h"
+#include "core/buf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -730,8 +731,7 @@ int store_archive_read(struct store *s, int64_t file_id, store_archive_fn fn, vo
 {
     sqlite3_stmt *st;
     int rc = 0, r = SQLITE_DONE;
-    void *z = NULL, *raw = NULL;
-    size_t zcap = 0, rawcap = 0;
+    struct vg_buf z = VG_BUF_INIT, raw = VG_BUF_INIT;
     if (s->version < 9)
         return vg_err_set(err, VG_EDB, "the store's schema (%d) predates the archive file", s->version);
     if (sqlite3_prepare_v2(s->db,
@@ -762,46 +762,38 @@ int store_archive_read(struct store *s, int64_t file_id, store_archive_fn fn, vo
                                 s->arch_fd < 0 ? "no archive file" : "bad offset");
                 break;
             }
-            if ((size_t)len > zcap) {
-                void *n = realloc(z, (size_t)len);
-                if (!n) {
-                    rc = vg_err_set(err, VG_ENOMEM, "out of memory");
-                    break;
-                }
-                z = n;
-                zcap = (size_t)len;
+            vg_buf_reset(&z);
+            if (vg_buf_reserve(&z, (size_t)len)) {
+                rc = vg_err_set(err, VG_ENOMEM, "out of memory");
+                break;
             }
-            ssize_t got = pread(s->arch_fd, z, (size_t)len, (off_t)off);
+            ssize_t got = pread(s->arch_fd, z.data, (size_t)len, (off_t)off);
             if (got != (ssize_t)len) {
                 rc = vg_err_set(err, VG_EDB, "an archive frame is cut short at byte %lld",
                                 (long long)off);
                 break;
             }
-            zdata = z;
+            zdata = z.data;
             zlen = (size_t)len;
         }
-        if ((size_t)raw_size + 1 > rawcap) {
-            void *n = realloc(raw, (size_t)raw_size + 1);
-            if (!n) {
-                rc = vg_err_set(err, VG_ENOMEM, "out of memory");
-                break;
-            }
-            raw = n;
-            rawcap = (size_t)raw_size + 1;
+        vg_buf_reset(&raw);
+        if (vg_buf_reserve(&raw, (size_t)raw_size)) {
+            rc = vg_err_set(err, VG_ENOMEM, "out of memory");
+            break;
         }
-        size_t out = ZSTD_decompress(raw, (size_t)raw_size, zdata, zlen);
+        size_t out = ZSTD_decompress(raw.data, (size_t)raw_size, zdata, zlen);
         if (ZSTD_isError(out) || out != (size_t)raw_size) {
             rc = vg_err_set(err, VG_EDB, "an archive block does not decompress to its %lld bytes",
                             (long long)raw_size);
             break;
         }
-        rc = fn(ctx, &b, raw, out);
+        rc = fn(ctx, &b, raw.data, out);
     }
     if (!rc && r != SQLITE_DONE)
         rc = store_db_err(s, err, "reading the archive");
     sqlite3_finalize(st);
-    free(z);
-    free(raw);
+    vg_buf_free(&z);
+    vg_buf_free(&raw);
     return rc;
 }
 
